@@ -1,0 +1,225 @@
+"""Import happy and sad images from folders or .zip files into happy/, sad/ and holdout/.
+
+Accepted layouts, under any number of wrapping folders:
+  .../happy/*, .../sad/*                      (the web-photo dataset)
+  .../train/<emotion>/*, .../test/<emotion>/* (FER2013 in folders)
+Only the happy and sad classes are read; other emotions are ignored.
+
+Cleaning, all by content hash (SHA-256 of the decoded, upright pixels, so the
+same picture saved twice counts once):
+  - exact duplicates are kept once;
+  - content found under both labels is dropped everywhere (label conflict);
+  - a source's own test split goes to holdout/<label>/, which training never
+    reads; a source without one has a deterministic 15% held out, chosen by hash;
+  - a held-out image whose content is also in the training pool is dropped
+    from the held-out side (leakage);
+  - unreadable and non-image files are skipped and listed with the reason.
+Files are stored as <hash>.png (grayscale) or <hash>.jpg (colour), downscaled
+to at most MAX_SIDE pixels, so running an import twice adds nothing.
+"""
+import hashlib
+import io
+import os
+import zipfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from PIL import Image
+from tqdm.auto import tqdm
+
+from .config import CLASS_NAMES as LABELS
+from .images import ImageError, decode_image
+
+
+TEST_SPLIT_NAMES = {"test", "testing"}
+HOLDOUT_DIR = "holdout"
+HOLDOUT_FRACTION = 0.15
+MAX_SIDE = 512  # enough for display and face detection; keeps training I/O cheap
+HASH_CHARS = 20
+JUNK_NAMES = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass
+class Candidate:
+    """One file found in a source, before it is decoded."""
+    source: str
+    name: str  # path shown to the user
+    label: str
+    in_test_split: bool
+    read: Callable[[], bytes]
+
+
+@dataclass
+class ImportSummary:
+    found: int = 0
+    imported: Counter = field(default_factory=Counter)  # (split, label) -> files written
+    already_present: int = 0
+    duplicates: int = 0
+    label_conflicts: int = 0  # files dropped because their content has both labels
+    holdout_leaks: int = 0  # held-out files dropped because their content is in training
+    skipped: list = field(default_factory=list)  # (file, reason)
+
+    def report(self) -> str:
+        lines = [f"Found {self.found} happy/sad files."]
+        for split in ("train", "holdout"):
+            counts = ", ".join(f"{self.imported[split, label]} {label}" for label in LABELS)
+            lines.append(f"  imported into {'happy/, sad/' if split == 'train' else 'holdout/'}: {counts}")
+        lines += [
+            f"  already imported before:    {self.already_present}",
+            f"  exact duplicates dropped:   {self.duplicates}",
+            f"  label conflicts dropped:    {self.label_conflicts}",
+            f"  held-out leaks dropped:     {self.holdout_leaks}",
+            f"  unusable files skipped:     {len(self.skipped)}",
+        ]
+        lines += [f"    skipped {name}: {reason}" for name, reason in self.skipped]
+        return "\n".join(lines)
+
+
+def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, progress=True) -> ImportSummary:
+    """Import every source (folder or .zip) into data_dir; return what happened."""
+    summary = ImportSummary()
+    candidates = []  # (candidate, whether its source has a test split of its own)
+    for source in sources:
+        found, skipped = find_candidates(Path(source))
+        has_test_split = any(c.in_test_split for c in found)
+        candidates += [(c, has_test_split) for c in found]
+        summary.skipped += skipped
+    summary.found = len(candidates) + len(summary.skipped)
+
+    by_hash = defaultdict(list)  # hash -> [(split, label, encoded image, extension)]
+    for candidate, has_test_split in tqdm(candidates, desc="Reading images", unit="img", disable=not progress):
+        try:
+            image = decode_image(candidate.read(), candidate.name)
+        except ImageError as error:
+            summary.skipped.append((candidate.name, error.reason))
+            continue
+        digest = content_hash(image)
+        if has_test_split:
+            held_out = candidate.in_test_split
+        else:
+            held_out = int(digest[:8], 16) / 16**8 < holdout_fraction
+        by_hash[digest].append(("holdout" if held_out else "train", candidate.label, *_encode(image)))
+
+    _store(by_hash, Path(data_dir), summary)
+    return summary
+
+
+def find_candidates(source: Path):
+    """(candidates, skipped) for one folder or .zip file."""
+    if not source.exists():
+        return [], [(str(source), "no such file or folder")]
+    if source.is_file():
+        if not zipfile.is_zipfile(source):
+            return [], [(str(source), "not a folder or a .zip file")]
+        return _zip_candidates(source)
+    return _folder_candidates(source)
+
+
+def _folder_candidates(source: Path):
+    candidates, skipped = [], []
+
+    def note_error(error: OSError):
+        skipped.append((error.filename, f"cannot be read ({error.strerror})"))
+
+    for folder, subfolders, files in os.walk(source, onerror=note_error):
+        subfolders[:] = sorted(d for d in subfolders if d not in JUNK_NAMES)
+        parts = Path(folder).relative_to(source.parent).parts
+        label, in_test = _classify_parts(parts)
+        if label is None:
+            continue
+        for name in sorted(files):
+            if name in JUNK_NAMES or name.startswith("._"):
+                continue
+            path = Path(folder, name)
+            candidates.append(Candidate(str(source), str(path), label, in_test, path.read_bytes))
+    return candidates, skipped
+
+
+def _zip_candidates(source: Path):
+    candidates = []
+    archive = zipfile.ZipFile(source)
+    for info in sorted(archive.infolist(), key=lambda i: i.filename):
+        parts = info.filename.rstrip("/").split("/")
+        if info.is_dir() or any(p in JUNK_NAMES or p.startswith("._") for p in parts):
+            continue
+        label, in_test = _classify_parts(parts[:-1])
+        if label is not None:
+            candidates.append(Candidate(str(source), f"{source}:{info.filename}", label, in_test,
+                                        lambda info=info: archive.read(info)))
+    return candidates, []
+
+
+def _classify_parts(folder_parts):
+    """(label, in_test_split) from a file's folder names; label None when not happy/sad."""
+    lowered = [p.lower() for p in folder_parts]
+    label = next((p for p in reversed(lowered) if p in LABELS), None)
+    return label, any(p in TEST_SPLIT_NAMES for p in lowered)
+
+
+def content_hash(image: Image.Image) -> str:
+    digest = hashlib.sha256(f"{image.mode}{image.size}".encode())
+    digest.update(image.tobytes())
+    return digest.hexdigest()[:HASH_CHARS]
+
+
+def _encode(image: Image.Image):
+    """(bytes, extension): lossless PNG for grayscale, high-quality JPEG for colour."""
+    image = image.copy()
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.LANCZOS)
+    buffer = io.BytesIO()
+    if image.mode == "L":
+        image.save(buffer, "PNG", optimize=True)
+        return buffer.getvalue(), ".png"
+    image.save(buffer, "JPEG", quality=95)
+    return buffer.getvalue(), ".jpg"
+
+
+def existing_images(data_dir: Path):
+    """hash -> (split, label, path) for everything already imported into data_dir."""
+    found = {}
+    for split in ("train", "holdout"):
+        for label in LABELS:
+            folder = label_folder(data_dir, split, label)
+            if folder.is_dir():
+                for path in folder.iterdir():
+                    found[path.stem] = (split, label, path)
+    return found
+
+
+def label_folder(data_dir: Path, split: str, label: str) -> Path:
+    return Path(data_dir, HOLDOUT_DIR, label) if split == "holdout" else Path(data_dir, label)
+
+
+def _store(by_hash, data_dir: Path, summary: ImportSummary):
+    existing = existing_images(data_dir)
+    for digest, copies in by_hash.items():
+        old = existing.get(digest)
+        labels = {label for _, label, _, _ in copies} | ({old[1]} if old else set())
+        if len(labels) > 1:
+            summary.label_conflicts += len(copies)
+            if old:  # an earlier import kept it; now it is known to be ambiguous
+                old[2].unlink()
+                summary.label_conflicts += 1
+            continue
+        splits = [split for split, _, _, _ in copies]
+        if old:
+            summary.already_present += len(copies)
+            if old[0] == "holdout" and "train" in splits:  # now in training: the held-out copy leaks
+                old[2].replace(label_folder(data_dir, "train", old[1]) / old[2].name)
+                summary.holdout_leaks += 1
+            continue
+        keep_split = "train" if "train" in splits else "holdout"
+        summary.holdout_leaks += splits.count("holdout") if keep_split == "train" else 0
+        summary.duplicates += splits.count(keep_split) - 1
+        _, label, data, extension = next(c for c in copies if c[0] == keep_split)
+        _write_atomically(label_folder(data_dir, keep_split, label) / f"{digest}{extension}", data)
+        summary.imported[keep_split, label] += 1
+
+
+def _write_atomically(path: Path, data: bytes):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.part")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

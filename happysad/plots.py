@@ -1,0 +1,87 @@
+"""The notebook's figures; each helper draws one figure and saves it when given a path."""
+import random
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+from PIL import Image
+
+from .config import CLASS_NAMES
+
+
+def _finish(figure, save_to):
+    figure.tight_layout()
+    if save_to:
+        Path(save_to).parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(save_to, dpi=100)
+    plt.show()
+
+
+def plot_class_counts(counts: dict, save_to=None):
+    """Bars of images per class for each split; counts is {split: {label: n}}."""
+    figure, ax = plt.subplots(figsize=(6, 3.5))
+    width = 0.8 / len(counts)
+    for i, (split, per_label) in enumerate(counts.items()):
+        values = [per_label.get(label, 0) for label in CLASS_NAMES]
+        bars = ax.bar(np.arange(len(CLASS_NAMES)) + i * width, values, width, label=split)
+        ax.bar_label(bars)
+    ax.set_xticks(np.arange(len(CLASS_NAMES)) + width * (len(counts) - 1) / 2, CLASS_NAMES)
+    ax.set_ylabel("images")
+    ax.set_title("Images per class")
+    ax.legend()
+    _finish(figure, save_to)
+
+
+def plot_samples(paths, labels, rows=3, columns=6, seed=0, save_to=None):
+    """A grid of random images with their labels."""
+    chosen = random.Random(seed).sample(range(len(paths)), min(rows * columns, len(paths)))
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.6, rows * 1.8))
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, i in zip(axes.flat, chosen):
+        ax.imshow(Image.open(paths[i]), cmap="gray")
+        ax.set_title(CLASS_NAMES[labels[i]], fontsize=9)
+    _finish(figure, save_to)
+
+
+def plot_augmented(image_generator, image: np.ndarray, count=8, seed=0, save_to=None):
+    """One image (values in [0, 1]) beside random augmentations of it."""
+    figure, axes = plt.subplots(1, count + 1, figsize=((count + 1) * 1.5, 1.9))
+    versions = [image] + [image_generator.random_transform(image, seed=seed + i) for i in range(count)]
+    for i, (ax, version) in enumerate(zip(axes, versions)):
+        ax.imshow(version.squeeze(), cmap="gray", vmin=0, vmax=1)
+        ax.set_title("original" if i == 0 else f"augmented {i}", fontsize=8)
+        ax.axis("off")
+    _finish(figure, save_to)
+
+
+def plot_history(history: dict, save_to=None):
+    """Loss and accuracy per epoch, training against validation."""
+    figure, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    for ax, metric in zip(axes, ("loss", "accuracy")):
+        ax.plot(epochs, history[metric], "o-", label="training")
+        ax.plot(epochs, history[f"val_{metric}"], "o-", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_title(metric)
+        ax.legend()
+    _finish(figure, save_to)
+
+
+def plot_confusion_matrix(matrix, title, save_to=None):
+    figure, ax = plt.subplots(figsize=(4, 3.5))
+    sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,
+                xticklabels=CLASS_NAMES, yticklabels=CLASS_NAMES)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    _finish(figure, save_to)
+
+
+def show_labelled_image(image: Image.Image, title: str):
+    figure, ax = plt.subplots(figsize=(4, 4))
+    ax.imshow(image, cmap="gray")
+    ax.set_title(title, fontsize=14)
+    ax.axis("off")
+    _finish(figure, None)

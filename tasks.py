@@ -1,0 +1,71 @@
+"""Set up the environment and run the project: `python tasks.py run` or `python tasks.py test`.
+
+Standard library only, so it works on a fresh Python 3.11 on Linux, macOS and
+Windows. It creates `.venv` beside this file when missing, (re)installs
+`requirements.txt` into it when that file changed, then:
+
+  run   fills happy/ and sad/ from Kaggle if they are empty, then executes
+        image_classification.ipynb top to bottom, in place;
+  test  runs the test suite (extra arguments go to pytest).
+"""
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+REQUIREMENTS = ROOT / "requirements.txt"
+NOTEBOOK = "image_classification.ipynb"
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_environment() -> Path:
+    """The venv's python, with requirements.txt installed (only redone when it changes)."""
+    python = venv_python()
+    if not python.exists():
+        print(f"Creating the environment in {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / "requirements.sha256"
+    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text().strip() != wanted:
+        print("Installing requirements.txt (first time: a few minutes) ...", flush=True)
+        pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
+        subprocess.run(pip + ["install", "--quiet", "--upgrade", "pip"], check=True)
+        subprocess.run(pip + ["install", "--quiet", "-r", str(REQUIREMENTS)], check=True)
+        stamp.write_text(wanted)
+    return python
+
+
+def has_images(folder: Path) -> bool:
+    return folder.is_dir() and any(p.suffix.lower() in IMAGE_SUFFIXES for p in folder.iterdir())
+
+
+def run(python: Path, args: list[str]) -> int:
+    env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS="0", TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
+    return subprocess.run([str(python), *args], cwd=ROOT, env=env).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("run", "test"):
+        print(__doc__.strip())
+        return 2
+    python = ensure_environment()
+    if argv[0] == "test":
+        return run(python, ["-m", "pytest", *argv[1:]])
+    if not (has_images(ROOT / "happy") and has_images(ROOT / "sad")):
+        print("happy/ and sad/ are empty: downloading the datasets first.", flush=True)
+        status = run(python, ["-m", "happysad", "data", "download"])
+        if status:
+            return status
+    return run(python, ["-m", "papermill", "--cwd", str(ROOT), NOTEBOOK, NOTEBOOK, *argv[1:]])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
