@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from PIL import Image
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .config import CLASS_NAMES as LABELS
 from .images import ImageError, decode_image

@@ -1,0 +1,66 @@
+"""Shared fixtures: synthetic face-like images the tests draw themselves."""
+import os
+
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import io  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image, ImageDraw  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATASETS = REPO.parent / "shared" / "datasets"
+
+
+def face(label: str, seed: int = 0, size: int = 48, mode: str = "L") -> Image.Image:
+    """A cartoon face: the mouth curves up for 'happy', down for 'sad'; noise makes each unique."""
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(90, 140, (size, size), dtype=np.uint8)
+    image = Image.fromarray(pixels, "L")
+    draw = ImageDraw.Draw(image)
+    s = size / 48
+    draw.ellipse([14 * s, 14 * s, 19 * s, 19 * s], fill=20)
+    draw.ellipse([29 * s, 14 * s, 34 * s, 19 * s], fill=20)
+    box = [12 * s, 24 * s, 36 * s, 40 * s] if label == "happy" else [12 * s, 32 * s, 36 * s, 48 * s]
+    draw.arc(box, 0, 180, fill=250, width=max(2, int(3 * s))) if label == "happy" else \
+        draw.arc(box, 180, 360, fill=250, width=max(2, int(3 * s)))
+    return image.convert(mode)
+
+
+def encoded(image: Image.Image, format: str = "PNG", **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format, **options)
+    return buffer.getvalue()
+
+
+def write_faces(folder: Path, label: str, count: int, start: int = 0, format: str = "PNG") -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for seed in range(start, start + count):
+        path = folder / f"{label}_{seed}.{format.lower()}"
+        path.write_bytes(encoded(face(label, seed), format))
+        paths.append(path)
+    return paths
+
+
+def make_dataset(root: Path, per_class: int = 40, holdout_per_class: int = 8) -> Path:
+    """A data folder laid out as the notebook expects: happy/, sad/, holdout/{happy,sad}/."""
+    for index, label in enumerate(("happy", "sad")):
+        write_faces(root / label, label, per_class, start=1000 * index)
+        write_faces(root / "holdout" / label, label, holdout_per_class, start=1000 * index + 500)
+    return root
+
+
+@pytest.fixture
+def dataset(tmp_path) -> Path:
+    return make_dataset(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def untrained_model_path(tmp_path_factory) -> Path:
+    from happysad.model import make_model
+    from happysad.training import save_model
+    return save_model(make_model(channels=1), tmp_path_factory.mktemp("model") / "model.keras")

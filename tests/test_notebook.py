@@ -1,0 +1,66 @@
+"""The notebook itself, run top to bottom on a tiny dataset for one epoch, into a temporary folder."""
+import json
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from conftest import REPO, make_dataset
+
+NOTEBOOK = REPO / "image_classification.ipynb"
+FIGURES = {"class_counts.png", "samples.png", "augmentation.png", "learning_curves.png",
+           "confusion_validation.png", "confusion_holdout.png"}
+
+
+def repo_model_state():
+    path = REPO / "happy_sad_model.keras"
+    return path.stat().st_mtime_ns if path.exists() else None
+
+
+def cell_text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    work = tmp_path_factory.mktemp("notebook")
+    make_dataset(work, per_class=40, holdout_per_class=8)
+    before = repo_model_state()
+    output = papermill.execute_notebook(
+        str(NOTEBOOK), str(work / "executed.ipynb"), cwd=str(REPO), kernel_name="python3", progress_bar=False,
+        parameters=dict(DATA_DIR=str(work), OUTPUT_DIR=str(work), EPOCHS=1, BATCH_SIZE=16, SEED=7))
+    assert repo_model_state() == before, "the test run must not touch the repo's model"
+    return work, output
+
+
+def test_notebook_has_kernelspec_and_tagged_parameters():
+    notebook = json.loads(NOTEBOOK.read_text())
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    assert notebook["metadata"]["kernelspec"]["language"] == "python"
+    tagged = [c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1
+    for name in ("DATA_DIR", "EPOCHS", "SEED", "OUTPUT_DIR"):
+        assert f"{name} = " in "".join(tagged[0]["source"])
+
+
+def test_run_writes_model_and_figures(executed):
+    work, _ = executed
+    assert (work / "happy_sad_model.keras").is_file()
+    assert FIGURES <= {p.name for p in (work / "figures").iterdir()}
+
+
+def test_predict_cell_prints_a_label(executed):
+    _, output = executed
+    last = cell_text(output.cells[-1])
+    assert ("happy, " in last or "sad, " in last) and "% confident" in last
+
+
+def test_last_cell_works_alone_in_a_fresh_kernel(executed, monkeypatch):
+    work, output = executed
+    alone = nbformat.v4.new_notebook(cells=[output.cells[-1]], metadata=output.metadata)
+    alone.cells[0].outputs = []
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    ran = papermill.execute_notebook(alone, str(work / "alone.ipynb"), cwd=str(work), kernel_name="python3",
+                                     progress_bar=False)
+    assert "% confident" in cell_text(ran.cells[0])
