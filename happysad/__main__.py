@@ -33,8 +33,12 @@ def main(argv=None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
     else:
-        from .data_import import import_sources
-        summary = import_sources(args.paths, args.data_dir)
+        from .data_import import DataImportError, import_sources
+        try:
+            summary = import_sources(args.paths, args.data_dir)
+        except DataImportError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     print(summary.report())
     return 0
 

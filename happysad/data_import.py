@@ -17,12 +17,14 @@ same picture saved twice counts once):
 Files are stored as <hash>.png (grayscale) or <hash>.jpg (colour), downscaled
 to at most MAX_SIDE pixels, so running an import twice adds nothing.
 """
+import contextlib
 import hashlib
 import io
 import os
 import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -30,7 +32,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from .config import CLASS_NAMES as LABELS
-from .images import ImageError, decode_image
+from .images import ImageError, decode_image, read_bytes
 
 
 TEST_SPLIT_NAMES = {"test", "testing"}
@@ -113,7 +115,10 @@ def find_candidates(source: Path):
     if source.is_file():
         if not zipfile.is_zipfile(source):
             return [], [(str(source), "not a folder or a .zip file")]
-        return _zip_candidates(source)
+        try:
+            return _zip_candidates(source)
+        except (zipfile.BadZipFile, OSError) as error:
+            return [], [(str(source), f"damaged .zip file ({error})")]
     return _folder_candidates(source)
 
 
@@ -133,7 +138,7 @@ def _folder_candidates(source: Path):
             if name in JUNK_NAMES or name.startswith("._"):
                 continue
             path = Path(folder, name)
-            candidates.append(Candidate(str(source), str(path), label, in_test, path.read_bytes))
+            candidates.append(Candidate(str(source), str(path), label, in_test, partial(read_bytes, path)))
     return candidates, skipped
 
 
@@ -146,9 +151,16 @@ def _zip_candidates(source: Path):
             continue
         label, in_test = _classify_parts(parts[:-1])
         if label is not None:
-            candidates.append(Candidate(str(source), f"{source}:{info.filename}", label, in_test,
-                                        lambda info=info: archive.read(info)))
+            name = f"{source}:{info.filename}"
+            candidates.append(Candidate(str(source), name, label, in_test, partial(_read_member, archive, info, name)))
     return candidates, []
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    try:
+        return archive.read(info)
+    except Exception as error:  # zipfile and zlib raise several types for a damaged member
+        raise ImageError(name, f"cannot be read from the zip ({error})") from None
 
 
 def _classify_parts(folder_parts):
@@ -218,8 +230,49 @@ def _store(by_hash, data_dir: Path, summary: ImportSummary):
         summary.imported[keep_split, label] += 1
 
 
+class DataImportError(OSError):
+    """The import could not write into the data folder; what was imported before is intact."""
+
+
 def _write_atomically(path: Path, data: bytes):
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write via a temporary file and a rename: a full disk or a kill never leaves half an image."""
     temporary = path.with_name(f".{path.name}.part")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise DataImportError(f"cannot write {path}: {error.strerror or error}; "
+                              "images imported before are intact, run the import again once fixed") from None
+
+
+KERAS_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff")  # what flow_from_directory reads
+REJECTED_DIR = "rejected"
+
+
+def set_aside_unusable(data_dir=".") -> list:
+    """Move images that cannot be decoded out of happy/, sad/ and holdout/ into rejected/.
+
+    Run before training, so a bad file dropped into a folder after the import is
+    reported up front instead of killing an epoch. Nothing is deleted.
+    Returns [(original path, reason)].
+    """
+    moved = []
+    for split in ("train", "holdout"):
+        for label in LABELS:
+            folder = label_folder(Path(data_dir), split, label)
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*")):
+                if path.suffix.lower() not in KERAS_IMAGE_SUFFIXES or path.is_dir():
+                    continue  # flow_from_directory reads neither
+                try:
+                    decode_image(read_bytes(path), path)
+                except ImageError as error:
+                    target = Path(data_dir, REJECTED_DIR, path.relative_to(data_dir))
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, target)
+                    moved.append((str(path), error.reason))
+    return moved

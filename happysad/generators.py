@@ -4,7 +4,7 @@ from pathlib import Path
 from tensorflow.keras.preprocessing.image import ImageDataGenerator
 
 from .config import CLASS_NAMES, IMAGE_SIZE
-from .data_import import HOLDOUT_DIR
+from .data_import import HOLDOUT_DIR, REJECTED_DIR, set_aside_unusable
 
 VALIDATION_SPLIT = 0.2
 # Mild, face-preserving augmentation: a tilted, shifted or mirrored face keeps its expression.
@@ -21,8 +21,11 @@ def make_generators(data_dir=".", color_mode="grayscale", batch_size=64, seed=42
     """(train, validation) flows over data_dir/happy and data_dir/sad.
 
     Both use the same split and seed, so they see disjoint files; only the
-    training side is augmented, and validation keeps a fixed order.
+    training side is augmented, and validation keeps a fixed order. Files that
+    cannot be decoded are first moved to rejected/, so no epoch dies on one.
     """
+    for path, reason in set_aside_unusable(data_dir):
+        print(f"set aside {path}: {reason} (moved to {REJECTED_DIR}/)")
     augmentation = AUGMENTATION if augment else {}
     train_data = ImageDataGenerator(rescale=1 / 255, validation_split=VALIDATION_SPLIT, **augmentation)
     plain_data = ImageDataGenerator(rescale=1 / 255, validation_split=VALIDATION_SPLIT)

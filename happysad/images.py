@@ -13,6 +13,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Far above any real photo (a 50 MP phone picture is 50e6), far below a decompression bomb.
 MAX_PIXELS = 100_000_000
+MIN_SIDE = 16  # smaller holds no usable face (FER2013 faces are 48x48)
+MAX_ASPECT = 10  # a 10000x50 strip is a banner, not a photo
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
 
@@ -25,11 +27,11 @@ class ImageError(ValueError):
         self.reason = reason
 
 
-def read_image(path) -> Image.Image:
-    """Decode the image file at `path` (see `decode_image`)."""
+def read_bytes(path) -> bytes:
+    """The bytes of the file at `path`; ImageError (not OSError) when it cannot be read."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except IsADirectoryError:
         raise ImageError(path, "is a folder, not an image file") from None
     except FileNotFoundError:
@@ -38,7 +40,11 @@ def read_image(path) -> Image.Image:
         raise ImageError(path, "permission denied") from None
     except OSError as error:
         raise ImageError(path, f"cannot be read ({error.strerror or error})") from None
-    return decode_image(data, path)
+
+
+def read_image(path) -> Image.Image:
+    """Decode the image file at `path` (see `decode_image`)."""
+    return decode_image(read_bytes(path), path)
 
 
 def decode_image(data: bytes, name) -> Image.Image:
@@ -51,12 +57,17 @@ def decode_image(data: bytes, name) -> Image.Image:
         raise ImageError(name, "empty file")
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's chatter about odd metadata: the image is still fine
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise ImageError(name, f"refused: {width}x{height} pixels is more than {MAX_PIXELS:,} "
                                        "(a decompression bomb or a corrupt header)")
+            if min(width, height) < MIN_SIDE:
+                raise ImageError(name, f"too small ({width}x{height} pixels; a face needs at least {MIN_SIDE})")
+            if max(width, height) > MAX_ASPECT * min(width, height):
+                raise ImageError(name, f"a {width}x{height} strip, not a picture of a face")
             image.load()
             image = ImageOps.exif_transpose(image)
             return _standard_mode(image)

@@ -35,7 +35,11 @@ _loaded = {}
 
 
 def load_classifier(path=MODEL_FILENAME):
-    """The Keras model at `path` (loaded once per file version), in Keras' safe mode."""
+    """The Keras model at `path` (loaded once per file version), in Keras' safe mode.
+
+    Safe mode refuses a file whose layers carry Python code (a Lambda layer): loading
+    a model must never run code from it. Raises ModelError, one line, on any problem.
+    """
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"{path}: no model file here (train one with the notebook first)")
@@ -43,9 +47,16 @@ def load_classifier(path=MODEL_FILENAME):
     if key not in _loaded:
         import keras
         try:
-            _loaded[key] = keras.models.load_model(path, compile=False, safe_mode=True)
+            model = keras.models.load_model(path, compile=False, safe_mode=True)
         except Exception as error:
-            raise ModelError(f"{path}: not a usable Keras model ({str(error).splitlines()[0]})") from None
+            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise ModelError(f"{path}: not a usable Keras model ({first_line[:300]})") from None
+        expected = [(None, IMAGE_SIZE, IMAGE_SIZE, 1), (None, IMAGE_SIZE, IMAGE_SIZE, 3)]
+        if tuple(model.input_shape) not in expected or tuple(model.output_shape) != (None, 1):
+            raise ModelError(f"{path}: takes {model.input_shape} and returns {model.output_shape}; "
+                             f"a happy/sad model takes (None, {IMAGE_SIZE}, {IMAGE_SIZE}, 1 or 3) "
+                             "and returns (None, 1)")
+        _loaded[key] = model
     return _loaded[key]
 
 

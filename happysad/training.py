@@ -13,30 +13,54 @@ def balanced_class_weights(labels) -> dict:
     return {c: len(labels) / (2 * n) for c, n in enumerate(counts) if n}
 
 
-def train(model, train_flow, validation_flow, epochs, checkpoint_path, patience=6, verbose=2):
-    """Fit, then reload the epoch with the lowest validation loss; returns (best model, history)."""
-    checkpoint_path = str(checkpoint_path)
-    Path(checkpoint_path).parent.mkdir(parents=True, exist_ok=True)
+def make_reproducible(seed: int):
+    """Seed Python, NumPy and TensorFlow and make TF ops deterministic: same seed, same run (on CPU)."""
+    import tensorflow as tf
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def train(model, train_flow, validation_flow, epochs, checkpoint_path, patience=6, verbose=2, callbacks=()):
+    """Fit, then reload the epoch with the lowest validation loss; returns (best model, history).
+
+    A run that is killed resumes from its last completed epoch when started again with
+    the same checkpoint_path (Keras' BackupAndRestore keeps the state beside it).
+    """
+    checkpoint_path = Path(checkpoint_path)
+    checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
     callbacks = [
-        keras.callbacks.ModelCheckpoint(checkpoint_path, monitor="val_loss", save_best_only=True),
+        keras.callbacks.BackupAndRestore(str(checkpoint_path.parent / "backup")),
+        keras.callbacks.ModelCheckpoint(str(checkpoint_path), monitor="val_loss", save_best_only=True),
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience),
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(1, patience // 2)),
+        *callbacks,
     ]
     history = model.fit(train_flow, validation_data=validation_flow, epochs=epochs, callbacks=callbacks,
                         class_weight=balanced_class_weights(train_flow.classes), verbose=verbose)
     return keras.models.load_model(checkpoint_path), history.history
 
 
+class SaveError(OSError):
+    """The model could not be written; the previous file at that path is untouched."""
+
+
 def save_model(model, path):
-    """Write the model next to `path`, then rename it into place: a crash never leaves half a file."""
+    """Write the model next to `path`, then rename it into place.
+
+    A crash, a full disk or a read-only folder never leaves half a file: the old
+    model stays whole until the new one is complete.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".tmp.keras", dir=path.parent)
-    os.close(handle)
+    temporary = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp.keras", dir=path.parent)
+        os.close(handle)
         model.save(temporary)
         os.replace(temporary, path)
+    except OSError as error:
+        raise SaveError(f"cannot save the model to {path}: {error.strerror or error}") from None
     finally:
-        if os.path.exists(temporary):
+        if temporary and os.path.exists(temporary):
             os.remove(temporary)
     return path

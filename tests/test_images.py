@@ -24,7 +24,7 @@ def test_sixteen_bit_png_keeps_its_brightness():
 
 
 def test_transparency_is_flattened_onto_white():
-    clear = Image.new("RGBA", (8, 8), (0, 0, 0, 0))
+    clear = Image.new("RGBA", (16, 16), (0, 0, 0, 0))
     assert np.asarray(decode_image(encoded(clear), "x")).min() == 255
 
 

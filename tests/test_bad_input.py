@@ -1,0 +1,70 @@
+"""Hostile input: every bad file is skipped or refused with its reason; every usable one is used."""
+import numpy as np
+import pytest
+
+from bad_inputs import make_corpus
+from happysad.__main__ import main
+from happysad.data_import import import_sources, set_aside_unusable
+from happysad.generators import make_generators
+from happysad.images import ImageError, read_image
+from happysad.model import make_model
+from conftest import encoded, face
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "source" / "happy"
+    return folder, make_corpus(folder)
+
+
+def test_import_skips_each_bad_file_with_its_reason_and_uses_the_rest(corpus, tmp_path):
+    folder, expectations = corpus
+    summary = import_sources([str(tmp_path / "source")], tmp_path / "data", holdout_fraction=0, progress=False)
+    skipped = {name.removeprefix(str(folder) + "/"): reason for name, reason in summary.skipped}
+    wanted_skips = {name: words for name, (kind, words) in expectations.items() if kind == "skip"}
+    assert set(skipped) == set(wanted_skips)
+    for name, words in wanted_skips.items():
+        assert words in skipped[name], (name, skipped[name])
+    usable = [name for name, (kind, _) in expectations.items() if kind == "use"]
+    assert summary.imported["train", "happy"] == len(usable)
+
+
+def test_imported_exif_photo_is_upright(tmp_path):
+    folder = tmp_path / "source" / "sad"
+    make_corpus(folder)
+    import_sources([str(tmp_path / "source")], tmp_path / "data", holdout_fraction=0, progress=False)
+    upright = face("sad", 11, size=96, mode="RGB")
+    sizes = [read_image(p).size for p in (tmp_path / "data" / "sad").iterdir()]
+    assert upright.size in sizes  # square, so check content too:
+    best = min(np.abs(np.asarray(read_image(p).convert("L"), float) - np.asarray(upright.convert("L"), float)).mean()
+               for p in (tmp_path / "data" / "sad").iterdir() if read_image(p).size == upright.size)
+    assert best < 8  # JPEG noise only; a sideways copy differs by far more
+
+
+def test_predict_reports_each_bad_file_in_one_line_and_classifies_the_rest(corpus, untrained_model_path, capsys):
+    folder, expectations = corpus
+    paths = [str(folder / name) for name in expectations] + [str(folder / "face.jpg")]
+    status = main(["predict", "--model", str(untrained_model_path), "--", *paths])
+    out, err = capsys.readouterr()
+    assert status == 1
+    bad = [name for name, (kind, _) in expectations.items() if kind == "skip"] + ["face.jpg"]
+    assert len(err.strip().splitlines()) == len(bad)
+    for name in bad:
+        assert any(line.startswith(f"error: {folder / name}: ") for line in err.splitlines()), name
+    assert len(out.strip().splitlines()) == len(expectations) - len(bad) + 1
+
+
+def test_bad_file_dropped_in_after_import_is_set_aside_before_training(dataset):
+    (dataset / "happy" / "dropped.jpg").write_bytes(b"\xff\xd8\xff\xe0 broken jpeg")
+    (dataset / "sad" / "half.png").write_bytes(encoded(face("sad", 99))[:60])
+    train, validation = make_generators(dataset, batch_size=16)
+    assert not (dataset / "happy" / "dropped.jpg").exists()
+    assert (dataset / "rejected" / "happy" / "dropped.jpg").exists()  # moved, never deleted
+    make_model().fit(train, validation_data=validation, epochs=1, verbose=0)
+    assert set_aside_unusable(dataset) == []
+
+
+def test_image_error_names_the_file(tmp_path):
+    with pytest.raises(ImageError) as caught:
+        read_image(tmp_path / "nope.png")
+    assert caught.value.path == str(tmp_path / "nope.png") and str(caught.value).startswith(str(tmp_path))

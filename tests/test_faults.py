@@ -1,0 +1,137 @@
+"""Faults: killed saves, killed training, full disks and read-only folders lose nothing."""
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from happysad import data_import, training
+from happysad.__main__ import main
+from happysad.generators import make_generators
+from happysad.model import make_model
+from happysad.prediction import load_classifier
+from conftest import REPO, write_faces
+
+ENV = dict(os.environ, PYTHONPATH=str(REPO), TF_ENABLE_ONEDNN_OPTS="0", TF_CPP_MIN_LOG_LEVEL="2")
+
+SAVE_FOREVER = """
+import sys, keras
+from happysad.training import save_model
+inputs = keras.Input((64, 64, 1))
+hidden = keras.layers.Dense(2000)(keras.layers.Flatten()(inputs))  # 8M weights: a save takes a while
+model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(hidden))
+while True:
+    save_model(model, sys.argv[1])
+"""
+
+TRAIN = """
+import json, os, signal, sys
+from pathlib import Path
+import keras
+from happysad.generators import make_generators
+from happysad.model import make_model
+from happysad.training import make_reproducible, save_model, train
+
+data, out, epochs, kill_after = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+
+class KillAfter(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+make_reproducible(0)
+train_flow, validation_flow = make_generators(data, batch_size=16, seed=0)
+best, history = train(make_model(), train_flow, validation_flow, epochs, out / "checkpoints" / "best.keras",
+                      verbose=0, callbacks=[KillAfter()])
+save_model(best, out / "model.keras")
+print(json.dumps({"epochs_run": len(history["loss"])}))
+"""
+
+
+def test_killed_save_leaves_the_previous_model_intact(untrained_model_path, tmp_path):
+    target = tmp_path / "happy_sad_model.keras"
+    target.write_bytes(untrained_model_path.read_bytes())
+    before = target.read_bytes()
+    saver = subprocess.Popen([sys.executable, "-c", SAVE_FOREVER, str(target)], env=ENV)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            partial = [p for p in tmp_path.glob("*.tmp.keras") if p.stat().st_size > 1_000_000]
+            if partial:
+                break
+            time.sleep(0.002)
+        assert partial, "the save never started"
+    finally:
+        saver.send_signal(signal.SIGKILL)
+        saver.wait()
+    assert target.read_bytes() == before  # killed mid-write: the old model is untouched
+    assert load_classifier(target).count_params() == keras.models.load_model(untrained_model_path).count_params()
+
+
+def test_killed_training_resumes_from_its_last_epoch(dataset, tmp_path):
+    out = tmp_path / "run"
+    command = [sys.executable, "-c", TRAIN, str(dataset), str(out), "4"]
+    killed = subprocess.run(command + ["2"], env=ENV, capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL and not (out / "model.keras").exists()
+    resumed = subprocess.run(command + ["0"], env=ENV, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert json.loads(resumed.stdout.strip().splitlines()[-1]) == {"epochs_run": 2}  # epochs 3 and 4 only
+    assert load_classifier(out / "model.keras").output_shape == (None, 1)
+
+
+@pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device"),
+                                     PermissionError(errno.EACCES, "Permission denied")])
+def test_failed_save_raises_a_clear_error_and_keeps_the_old_model(failure, untrained_model_path, tmp_path,
+                                                                  monkeypatch):
+    target = tmp_path / "happy_sad_model.keras"
+    target.write_bytes(untrained_model_path.read_bytes())
+    before = target.read_bytes()
+
+    def fail(*args, **kwargs):
+        raise failure
+    if isinstance(failure, PermissionError):  # a read-only folder refuses the temporary file
+        monkeypatch.setattr(training.tempfile, "mkstemp", fail)
+    else:  # a full disk fails while writing
+        monkeypatch.setattr(keras.Model, "save", fail)
+    with pytest.raises(training.SaveError, match=f"{target}: {failure.strerror}"):
+        training.save_model(make_model(), target)
+    assert target.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_import_onto_a_full_disk_stops_clearly_and_keeps_what_it_wrote(tmp_path, monkeypatch, capsys):
+    write_faces(tmp_path / "src" / "happy", "happy", 6)
+    real_write = Path.write_bytes
+    writes = []
+
+    def fill_up(self, data):
+        if len(writes) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        writes.append(self)
+        return real_write(self, data)
+    monkeypatch.setattr(Path, "write_bytes", fill_up)
+    status = main(["data", "import", str(tmp_path / "src"), "--data-dir", str(tmp_path / "data")])
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert status == 2 and len(errors) == 1 and "No space left on device" in errors[0]
+    kept = sorted((tmp_path / "data").rglob("*.*"))
+    assert len(kept) == 3 and not any(p.name.endswith(".part") for p in kept)
+    from happysad.images import read_image
+    assert all(read_image(p).size == (48, 48) for p in kept)
+
+
+def test_same_seed_same_split_same_validation_metrics(dataset):
+    def run():
+        training.make_reproducible(11)
+        train_flow, validation_flow = make_generators(dataset, batch_size=16, seed=11)
+        history = make_model().fit(train_flow, validation_data=validation_flow, epochs=2, verbose=0)
+        return validation_flow.filepaths, train_flow.filepaths, history.history
+    first, second = run(), run()
+    assert first[0] == second[0] and first[1] == second[1]
+    np.testing.assert_array_equal(first[2]["val_loss"], second[2]["val_loss"])
+    np.testing.assert_array_equal(first[2]["val_accuracy"], second[2]["val_accuracy"])
