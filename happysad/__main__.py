@@ -18,13 +18,20 @@ def main(argv=None) -> int:
     importer = data.add_parser("import", help="import local folders or .zip files")
     importer.add_argument("paths", nargs="+", metavar="PATH")
     importer.add_argument("--data-dir", default=".", help="where happy/, sad/ and holdout/ go (default: .)")
-    predict = commands.add_parser("predict", help="classify image files with the saved model")
-    predict.add_argument("images", nargs="+", metavar="IMAGE")
+    predict = commands.add_parser("predict", help="classify every face in pictures with the saved model")
+    predict.add_argument("paths", nargs="+", metavar="PATH", help="image files, folders or glob patterns")
     predict.add_argument("--model", default=MODEL_FILENAME, help=f"model file (default: {MODEL_FILENAME})")
+    output = predict.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    output.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    predict.add_argument("--annotate", metavar="DIR", help="write copies with a box and label on each face here")
+    predict.add_argument("--whole-picture", action="store_true",
+                         help="classify each picture as a whole, without looking for faces")
     args = parser.parse_args(argv)
 
     if args.command == "predict":
-        return _predict(args.images, args.model)
+        from .predict_command import run_predict
+        return run_predict(args)
     if args.action == "download":
         from .download import DownloadError, download_and_import
         try:
@@ -41,21 +48,6 @@ def main(argv=None) -> int:
             return 2
     print(summary.report())
     return 0
-
-
-def _predict(images, model_path) -> int:
-    from .prediction import ModelError, classify_images, load_classifier
-    try:
-        model = load_classifier(model_path)
-    except ModelError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    predictions, errors = classify_images(model, images)
-    for prediction in predictions:
-        print(f"{prediction.path}: {prediction}")
-    for error in errors:
-        print(f"error: {error}", file=sys.stderr)
-    return 1 if errors else 0
 
 
 if __name__ == "__main__":

@@ -14,8 +14,13 @@ same picture saved twice counts once):
   - a held-out image whose content is also in the training pool is dropped
     from the held-out side (leakage);
   - unreadable and non-image files are skipped and listed with the reason.
-Files are stored as <hash>.png (grayscale) or <hash>.jpg (colour), downscaled
-to at most MAX_SIDE pixels, so running an import twice adds nothing.
+Photos (pictures larger than FACE_CROP_ABOVE pixels; FER2013's 48x48 faces are
+not) are cut into face crops framed like the FER2013 faces, one file per main
+face, as `predict` does; a photo where no face is found is kept whole (its
+centred square) unless keep_faceless=False. Files are named by content hash:
+<hash>.png (grayscale) or <hash>.jpg (colour) for pictures stored as they are,
+<hash>-face<n>.jpg for face crops, <hash>-whole.jpg for a faceless photo's
+centred square; at most MAX_SIDE pixels. Running an import twice adds nothing.
 """
 import contextlib
 import hashlib
@@ -32,14 +37,19 @@ from PIL import Image
 from tqdm import tqdm
 
 from .config import CLASS_NAMES as LABELS
+from .faces import FaceDetector, centre_box, crop
 from .images import ImageError, decode_image, read_bytes
 
 
 TEST_SPLIT_NAMES = {"test", "testing"}
 HOLDOUT_DIR = "holdout"
+PHOTOS_DIR = "photos"  # holdout/photos/<label>/: the held-out photos whole, for photo-level evaluation
+PHOTO_SIDE = 1024
 HOLDOUT_FRACTION = 0.15
 MAX_SIDE = 512  # enough for display and face detection; keeps training I/O cheap
 HASH_CHARS = 20
+FACE_CROP_ABOVE = 128  # pixels on the longer side: smaller pictures are face crops already
+MAIN_FACE_SHARE = 0.5  # faces at least half the size of the biggest are the photo's subjects
 JUNK_NAMES = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
@@ -61,6 +71,8 @@ class ImportSummary:
     duplicates: int = 0
     label_conflicts: int = 0  # files dropped because their content has both labels
     holdout_leaks: int = 0  # held-out files dropped because their content is in training
+    photos_with_faces: int = 0
+    photos_without_faces: int = 0  # kept whole, or dropped with keep_faceless=False
     skipped: list = field(default_factory=list)  # (file, reason)
 
     def report(self) -> str:
@@ -73,13 +85,16 @@ class ImportSummary:
             f"  exact duplicates dropped:   {self.duplicates}",
             f"  label conflicts dropped:    {self.label_conflicts}",
             f"  held-out leaks dropped:     {self.holdout_leaks}",
+            f"  photos cut into face crops: {self.photos_with_faces}",
+            f"  photos with no face found:  {self.photos_without_faces}",
             f"  unusable files skipped:     {len(self.skipped)}",
         ]
         lines += [f"    skipped {name}: {reason}" for name, reason in self.skipped]
         return "\n".join(lines)
 
 
-def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, progress=True) -> ImportSummary:
+def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, progress=True,
+                   crop_faces=True, keep_faceless=True, detector=None) -> ImportSummary:
     """Import every source (folder or .zip) into data_dir; return what happened."""
     summary = ImportSummary()
     candidates = []  # (candidate, whether its source has a test split of its own)
@@ -90,7 +105,8 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
         summary.skipped += skipped
     summary.found = len(candidates) + len(summary.skipped)
 
-    by_hash = defaultdict(list)  # hash -> [(split, label, encoded image, extension)]
+    detector = (detector or FaceDetector()) if crop_faces else None
+    by_hash = defaultdict(list)  # hash -> [(split, label, [(encoded image, extension), ...])]
     for candidate, has_test_split in tqdm(candidates, desc="Reading images", unit="img", disable=not progress):
         try:
             image = decode_image(candidate.read(), candidate.name)
@@ -102,10 +118,29 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
             held_out = candidate.in_test_split
         else:
             held_out = int(digest[:8], 16) / 16**8 < holdout_fraction
-        by_hash[digest].append(("holdout" if held_out else "train", candidate.label, *_encode(image)))
+        pictures = [("", image)]  # (name suffix, picture)
+        if detector and max(image.size) > FACE_CROP_ABOVE:
+            faces = main_faces(image, detector)
+            if faces:
+                summary.photos_with_faces += 1
+            else:
+                summary.photos_without_faces += 1
+                if not keep_faceless:
+                    continue
+            pictures = [(f"-face{n}", face) for n, face in enumerate(faces, start=1)] or \
+                [("-whole", crop(image, centre_box(image)))]
+        photo = _encode(image, PHOTO_SIDE) if held_out and pictures[0][0] else None
+        by_hash[digest].append(("holdout" if held_out else "train", candidate.label,
+                                [(suffix, *_encode(p)) for suffix, p in pictures], photo))
 
     _store(by_hash, Path(data_dir), summary)
     return summary
+
+
+def main_faces(image, detector) -> list:
+    """Crops of the photo's main faces (biggest first); [] when none is found."""
+    boxes = detector.detect(image)
+    return [crop(image, box) for box in boxes if box.size >= MAIN_FACE_SHARE * boxes[0].size]
 
 
 def find_candidates(source: Path):
@@ -176,10 +211,10 @@ def content_hash(image: Image.Image) -> str:
     return digest.hexdigest()[:HASH_CHARS]
 
 
-def _encode(image: Image.Image):
+def _encode(image: Image.Image, max_side=MAX_SIDE):
     """(bytes, extension): lossless PNG for grayscale, high-quality JPEG for colour."""
     image = image.copy()
-    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.LANCZOS)
+    image.thumbnail((max_side, max_side), Image.LANCZOS)
     buffer = io.BytesIO()
     if image.mode == "L":
         image.save(buffer, "PNG", optimize=True)
@@ -189,15 +224,21 @@ def _encode(image: Image.Image):
 
 
 def existing_images(data_dir: Path):
-    """hash -> (split, label, path) for everything already imported into data_dir."""
+    """hash -> (split, label, [paths]) for everything already imported into data_dir."""
     found = {}
-    for split in ("train", "holdout"):
-        for label in LABELS:
-            folder = label_folder(data_dir, split, label)
-            if folder.is_dir():
-                for path in folder.iterdir():
-                    found[path.stem] = (split, label, path)
+    for split, label, folder in _stored_folders(data_dir):
+        for path in folder.iterdir():
+            found.setdefault(path.stem.split("-")[0], (split, label, []))[2].append(path)
     return found
+
+
+def _stored_folders(data_dir: Path):
+    """(split, label, folder) of every folder an import writes, whole held-out photos included."""
+    for label in LABELS:
+        for split, folder in (("train", Path(data_dir, label)), ("holdout", Path(data_dir, HOLDOUT_DIR, label)),
+                              ("holdout", Path(data_dir, HOLDOUT_DIR, PHOTOS_DIR, label))):
+            if folder.is_dir():
+                yield split, label, folder
 
 
 def label_folder(data_dir: Path, split: str, label: str) -> Path:
@@ -212,22 +253,31 @@ def _store(by_hash, data_dir: Path, summary: ImportSummary):
         if len(labels) > 1:
             summary.label_conflicts += len(copies)
             if old:  # an earlier import kept it; now it is known to be ambiguous
-                old[2].unlink()
+                for path in old[2]:
+                    path.unlink()
                 summary.label_conflicts += 1
             continue
         splits = [split for split, _, _, _ in copies]
         if old:
             summary.already_present += len(copies)
             if old[0] == "holdout" and "train" in splits:  # now in training: the held-out copy leaks
-                old[2].replace(label_folder(data_dir, "train", old[1]) / old[2].name)
+                for path in old[2]:
+                    if path.parent.parent.name == PHOTOS_DIR:
+                        path.unlink()
+                    else:
+                        path.replace(label_folder(data_dir, "train", old[1]) / path.name)
                 summary.holdout_leaks += 1
             continue
         keep_split = "train" if "train" in splits else "holdout"
         summary.holdout_leaks += splits.count("holdout") if keep_split == "train" else 0
         summary.duplicates += splits.count(keep_split) - 1
-        _, label, data, extension = next(c for c in copies if c[0] == keep_split)
-        _write_atomically(label_folder(data_dir, keep_split, label) / f"{digest}{extension}", data)
-        summary.imported[keep_split, label] += 1
+        _, label, pictures, photo = next(c for c in copies if c[0] == keep_split)
+        folder = label_folder(data_dir, keep_split, label)
+        for suffix, data, extension in pictures:
+            _write_atomically(folder / f"{digest}{suffix}{extension}", data)
+            summary.imported[keep_split, label] += 1
+        if photo and keep_split == "holdout":
+            _write_atomically(Path(data_dir, HOLDOUT_DIR, PHOTOS_DIR, label, digest + photo[1]), photo[0])
 
 
 class DataImportError(OSError):
@@ -260,19 +310,15 @@ def set_aside_unusable(data_dir=".") -> list:
     Returns [(original path, reason)].
     """
     moved = []
-    for split in ("train", "holdout"):
-        for label in LABELS:
-            folder = label_folder(Path(data_dir), split, label)
-            if not folder.is_dir():
-                continue
-            for path in sorted(folder.rglob("*")):
-                if path.suffix.lower() not in KERAS_IMAGE_SUFFIXES or path.is_dir():
-                    continue  # flow_from_directory reads neither
-                try:
-                    decode_image(read_bytes(path), path)
-                except ImageError as error:
-                    target = Path(data_dir, REJECTED_DIR, path.relative_to(data_dir))
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(path, target)
-                    moved.append((str(path), error.reason))
+    for _, _, folder in _stored_folders(Path(data_dir)):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() not in KERAS_IMAGE_SUFFIXES or path.is_dir():
+                continue  # flow_from_directory reads neither
+            try:
+                decode_image(read_bytes(path), path)
+            except ImageError as error:
+                target = Path(data_dir, REJECTED_DIR, path.relative_to(data_dir))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+                moved.append((str(path), error.reason))
     return moved

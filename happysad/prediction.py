@@ -1,4 +1,4 @@
-"""Load the saved model and classify image files: label and confidence for each."""
+"""Load the saved model and classify pictures: every face found, or the whole picture when none is."""
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 
 from .config import CLASS_NAMES, IMAGE_SIZE, MODEL_FILENAME
-from .data_import import HOLDOUT_DIR
+from .data_import import HOLDOUT_DIR, PHOTOS_DIR
+from .faces import Box, FaceDetector, centre_box, crop
 from .images import IMAGE_SUFFIXES, ImageError, read_image, to_model_input
 
 
@@ -16,8 +17,11 @@ class ModelError(RuntimeError):
 
 @dataclass
 class Prediction:
+    """One classified face, or the whole picture when `face_found` is False."""
     path: str
     p_sad: float
+    box: Box | None = None
+    face_found: bool = False
 
     @property
     def label(self) -> str:
@@ -27,8 +31,20 @@ class Prediction:
     def confidence(self) -> float:
         return max(self.p_sad, 1 - self.p_sad)
 
+    @property
+    def where(self) -> str:
+        if self.face_found:
+            return f"face at x={self.box.x} y={self.box.y} size={self.box.size}"
+        return "no face found: whole picture"
+
     def __str__(self):
         return f"{self.label}, {self.confidence:.0%} confident"
+
+    def as_dict(self) -> dict:
+        x, y, width, height = self.box.as_tuple() if self.box else (None,) * 4
+        return {"file": self.path, "face_found": self.face_found, "x": x, "y": y, "width": width,
+                "height": height, "label": self.label, "confidence": round(self.confidence, 4),
+                "p_sad": round(self.p_sad, 4)}
 
 
 _loaded = {}
@@ -64,42 +80,60 @@ def model_color_mode(model) -> str:
     return "grayscale" if model.input_shape[-1] == 1 else "rgb"
 
 
-def classify_images(model, paths, batch_size=64):
-    """(predictions, errors) for image paths; an unreadable file becomes an ImageError in errors."""
+def predict_arrays(model, arrays, batch_size=64) -> np.ndarray:
+    """P(sad) for a list of model inputs, in batches (a direct call: much faster than predict())."""
+    p_sad = [np.asarray(model(np.stack(arrays[i:i + batch_size]), training=False)).ravel()
+             for i in range(0, len(arrays), batch_size)]
+    return np.concatenate(p_sad) if p_sad else np.zeros(0)
+
+
+_detector = FaceDetector()
+
+
+def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False, detector=None):
+    """(predictions, errors): one Prediction per face found in each picture, or one for the
+    whole picture (its centred square) when none is found. An unreadable file becomes an
+    ImageError in errors and the others are still classified.
+    """
+    from tqdm import tqdm
+
     color_mode = model_color_mode(model)
-    readable, arrays, errors = [], [], []
-    for path in paths:
+    pending, arrays, errors = [], [], []
+    for path in tqdm(paths, desc="Classifying", unit="photo", disable=not progress):
         try:
-            arrays.append(to_model_input(read_image(path), color_mode, IMAGE_SIZE))
-            readable.append(str(path))
+            image = read_image(path)
         except ImageError as error:
             errors.append(error)
-    predictions = []
-    for start in range(0, len(arrays), batch_size):
-        batch = np.stack(arrays[start:start + batch_size])
-        p_sad = np.asarray(model(batch, training=False)).ravel()  # direct call: much faster than predict()
-        predictions += [Prediction(p, float(q)) for p, q in zip(readable[start:], p_sad)]
-    return predictions, errors
+            continue
+        boxes = (detector or _detector).detect(image) if find_faces else []
+        for box in boxes or [centre_box(image)]:
+            pending.append(Prediction(str(path), 0.0, box, face_found=bool(boxes)))
+            arrays.append(to_model_input(crop(image, box), color_mode, IMAGE_SIZE))
+    for prediction, p_sad in zip(pending, predict_arrays(model, arrays, batch_size)):
+        prediction.p_sad = float(p_sad)
+    return pending, errors
 
 
-def random_heldout_image(data_dir=".", seed=None) -> str:
-    """A random image from holdout/ (else from happy/ and sad/), for the demo cell."""
-    for folders in ([Path(data_dir, HOLDOUT_DIR, c) for c in CLASS_NAMES], [Path(data_dir, c) for c in CLASS_NAMES]):
+def sample_heldout_images(data_dir=".", count=1, seed=None) -> list:
+    """Random held-out photos (else held-out faces, else training images), for the demo cells."""
+    held_out = Path(data_dir, HOLDOUT_DIR)
+    for folders in ([held_out / PHOTOS_DIR / c for c in CLASS_NAMES], [held_out / c for c in CLASS_NAMES],
+                    [Path(data_dir, c) for c in CLASS_NAMES]):
         images = sorted(p for f in folders if f.is_dir() for p in f.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if images:
-            return str(random.Random(seed).choice(images))
+            return [str(p) for p in random.Random(seed).sample(images, min(count, len(images)))]
     raise FileNotFoundError(f"no images under {Path(data_dir).resolve()}: import some first")
 
 
 def show_prediction(image_path=None, model_path=MODEL_FILENAME, data_dir="."):
-    """Classify one image, print '<file>: sad, 87% confident' and show the image with its label."""
-    from .plots import show_labelled_image
+    """Classify every face in one picture, print a line per face and show the annotated picture."""
+    from .plots import draw_predictions, show_image
 
-    image_path = image_path or random_heldout_image(data_dir)
-    predictions, errors = classify_images(load_classifier(model_path), [image_path])
+    image_path = image_path or sample_heldout_images(data_dir)[0]
+    predictions, errors = classify_photos(load_classifier(model_path), [image_path])
     if errors:
         raise errors[0]
-    prediction = predictions[0]
-    print(f"{image_path}: {prediction}")
-    show_labelled_image(read_image(image_path), f"{prediction.label} ({prediction.confidence:.0%})")
-    return prediction
+    for prediction in predictions:
+        print(f"{image_path}: {prediction} ({prediction.where})")
+    show_image(draw_predictions(read_image(image_path), predictions))
+    return predictions

@@ -130,3 +130,48 @@ def test_imported_images_are_upright_and_small(tmp_path):
     (saved,) = (tmp_path / "data" / "happy").iterdir()
     with Image.open(saved) as image:
         assert image.mode == "RGB" and max(image.size) == 512
+
+
+class BoxesAt:
+    """A stand-in face detector that finds faces where it is told to."""
+
+    def __init__(self, *boxes):
+        self.boxes = list(boxes)
+
+    def detect(self, image):
+        return self.boxes
+
+
+def test_photos_are_cut_into_face_crops_and_held_out_photos_kept_whole(tmp_path):
+    from happysad.faces import Box
+    from PIL import Image
+    for label in ("happy", "sad"):
+        folder = tmp_path / "web" / label
+        folder.mkdir(parents=True)
+        for seed in range(20):
+            photo = Image.new("RGB", (400, 300), (seed * 10, 90, 90))
+            photo.paste(face(label, seed, 96, "RGB"), (40, 40))
+            photo.paste(face(label, seed + 50, 90, "RGB"), (250, 60))
+            photo.save(folder / f"{seed}.jpg", quality=95)
+    detector = BoxesAt(Box(40, 40, 96, 1.0), Box(250, 60, 90, 1.0), Box(0, 0, 30, 1.0))  # the small one is no subject
+    summary = import_sources([str(tmp_path / "web")], tmp_path / "data", progress=False, detector=detector)
+    counts = stored(tmp_path / "data")
+    assert summary.photos_with_faces == 40
+    assert sum(counts.values()) == 80  # two main faces a photo
+    crops = list((tmp_path / "data" / "happy").iterdir())
+    assert all(Image.open(p).size in ((96, 96), (90, 90)) for p in crops)
+    photos = list((tmp_path / "data" / "holdout" / "photos").rglob("*.jpg"))
+    assert len(photos) * 2 == counts["holdout/happy"] + counts["holdout/sad"]
+    assert all(Image.open(p).size == (400, 300) for p in photos)
+
+
+def test_photos_without_a_face_are_kept_whole_or_dropped(tmp_path):
+    (tmp_path / "web" / "happy").mkdir(parents=True)
+    for seed in range(4):
+        face("happy", seed, 300, "RGB").save(tmp_path / "web" / "happy" / f"{seed}.jpg")
+    kept = import_sources([str(tmp_path / "web")], tmp_path / "a", progress=False, detector=BoxesAt(),
+                          holdout_fraction=0)
+    dropped = import_sources([str(tmp_path / "web")], tmp_path / "b", progress=False, detector=BoxesAt(),
+                             holdout_fraction=0, keep_faceless=False)
+    assert kept.photos_without_faces == dropped.photos_without_faces == 4
+    assert stored(tmp_path / "a")["happy"] == 4 and stored(tmp_path / "b")["happy"] == 0

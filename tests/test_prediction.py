@@ -1,6 +1,23 @@
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
 from happysad.__main__ import main
-from happysad.prediction import Prediction, classify_images, load_classifier
-from conftest import face
+from happysad.faces import Box
+from happysad.prediction import Prediction, classify_photos, load_classifier
+from conftest import SHARED_DATASETS, face
+
+
+class FakeDetector:
+    """Finds the faces it was told about: tests the pipeline without MTCNN's judgement."""
+
+    def __init__(self, boxes=()):
+        self.boxes = list(boxes)
+
+    def detect(self, image):
+        return self.boxes
 
 
 def test_prediction_text():
@@ -8,14 +25,24 @@ def test_prediction_text():
     assert (Prediction("x.jpg", 0.1).label, round(Prediction("x.jpg", 0.1).confidence, 2)) == ("happy", 0.9)
 
 
-def test_classify_images_gives_label_and_confidence(untrained_model_path, tmp_path):
-    paths = []
-    for index, mode in enumerate(("L", "RGB", "RGBA")):
-        paths.append(tmp_path / f"face{index}.png")
-        face("happy", index, mode=mode).save(paths[-1])
-    predictions, errors = classify_images(load_classifier(untrained_model_path), paths)
-    assert errors == [] and [p.path for p in predictions] == [str(p) for p in paths]
-    assert all(p.label in ("happy", "sad") and 0.5 <= p.confidence <= 1 for p in predictions)
+def test_one_row_per_face_with_its_box(untrained_model_path, tmp_path):
+    picture = Image.new("RGB", (300, 120), "white")
+    picture.paste(face("happy", 1, 96, "RGB"), (10, 10))
+    picture.paste(face("sad", 2, 96, "RGB"), (190, 10))
+    picture.save(tmp_path / "group.png")
+    boxes = [Box(10, 10, 96, 0.99), Box(190, 10, 96, 0.98)]
+    predictions, errors = classify_photos(load_classifier(untrained_model_path), [tmp_path / "group.png"],
+                                          detector=FakeDetector(boxes))
+    assert errors == [] and [p.box for p in predictions] == boxes
+    assert all(p.face_found and 0.5 <= p.confidence <= 1 for p in predictions)
+
+
+def test_no_face_classifies_the_centred_square_and_says_so(untrained_model_path, tmp_path):
+    face("happy", 3, 64, "RGB").resize((200, 100)).save(tmp_path / "wide.png")
+    (prediction,), _ = classify_photos(load_classifier(untrained_model_path), [tmp_path / "wide.png"],
+                                       detector=FakeDetector())
+    assert not prediction.face_found and prediction.box == Box(50, 0, 100, 0.0)
+    assert "no face found" in prediction.where
 
 
 def test_cli_reports_bad_files_and_still_classifies_the_rest(untrained_model_path, tmp_path, capsys):
@@ -26,9 +53,33 @@ def test_cli_reports_bad_files_and_still_classifies_the_rest(untrained_model_pat
                    "--model", str(untrained_model_path)])
     out, err = capsys.readouterr()
     assert status == 1
-    assert out.startswith(f"{good}: ") and "% confident" in out
+    header, row = out.strip().splitlines()
+    assert header.split() == ["file", "face", "label", "confidence"]
+    assert row.startswith(str(good)) and row.endswith("%")
     assert f"missing.jpg: no such file" in err and "text.jpg: not an image" in err
     assert len(err.strip().splitlines()) == 2
+
+
+def test_cli_folders_globs_json_csv_and_annotations(untrained_model_path, tmp_path, capsys):
+    folder = tmp_path / "photos"
+    (folder / "sub").mkdir(parents=True)
+    face("happy", 1, 64).save(folder / "a.png")
+    face("sad", 2, 64).save(folder / "sub" / "b.jpg")
+    (folder / "notes.txt").write_text("ignored: not an image name")
+    model = ["--model", str(untrained_model_path)]
+    assert main(["predict", str(folder), "--json", *model]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert sorted(r["file"] for r in rows) == [str(folder / "a.png"), str(folder / "sub" / "b.jpg")]
+    assert set(rows[0]) >= {"file", "x", "y", "width", "height", "face_found", "label", "confidence"}
+    assert main(["predict", str(folder / "**" / "*.jpg"), "--csv", "--annotate", str(tmp_path / "out"), *model]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("file,") and len(lines) == 2 and lines[1].startswith(str(folder / "sub" / "b.jpg"))
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["b.annotated.jpg"]
+
+
+def test_cli_unmatched_glob_is_an_error(untrained_model_path, tmp_path, capsys):
+    assert main(["predict", str(tmp_path / "*.png"), "--model", str(untrained_model_path)]) == 1
+    assert "no file matches" in capsys.readouterr().err
 
 
 def test_cli_missing_model_is_one_line(tmp_path, capsys):
@@ -41,3 +92,51 @@ def test_non_keras_model_file_is_one_line(tmp_path, capsys):
     (tmp_path / "bad.keras").write_text("not a model")
     assert main(["predict", "x.jpg", "--model", str(tmp_path / "bad.keras")]) == 2
     assert "not a usable Keras model" in capsys.readouterr().err
+
+
+def test_exif_rotated_photo_gives_the_same_result_as_its_upright_copy(untrained_model_path, tmp_path):
+    upright = face("sad", 4, 160, "RGB")
+    upright.save(tmp_path / "upright.jpg", quality=95)
+    exif = Image.Exif()
+    exif[0x0112] = 8  # stored turned; viewers rotate it 90 degrees counter-clockwise
+    upright.transpose(Image.Transpose.ROTATE_270).save(tmp_path / "sideways.jpg", quality=95, exif=exif.tobytes())
+    model = load_classifier(untrained_model_path)
+    a, _ = classify_photos(model, [tmp_path / "upright.jpg"], detector=FakeDetector([Box(20, 20, 120)]))
+    b, _ = classify_photos(model, [tmp_path / "sideways.jpg"], detector=FakeDetector([Box(20, 20, 120)]))
+    assert abs(a[0].p_sad - b[0].p_sad) < 0.01
+
+
+needs_real_faces = pytest.mark.skipif(not SHARED_DATASETS.is_dir(), reason=f"no real faces at {SHARED_DATASETS}")
+
+
+def group_photo(count=3) -> Image.Image:
+    """Real FER2013 faces side by side, as in a group photo."""
+    paths = sorted((SHARED_DATASETS / "fer2013" / "test" / "happy").glob("*.png"))[:count]
+    canvas = Image.new("RGB", (200 * count + 20, 260), (200, 200, 200))
+    for i, path in enumerate(paths):
+        canvas.paste(Image.open(path).convert("RGB").resize((160, 160), Image.BICUBIC), (20 + 200 * i, 50))
+    return canvas
+
+
+@needs_real_faces
+def test_group_photo_gives_one_row_per_face(untrained_model_path, tmp_path, capsys):
+    group_photo(3).save(tmp_path / "group.jpg", quality=95)
+    assert main(["predict", str(tmp_path / "group.jpg"), "--json", "--model", str(untrained_model_path)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 3 and all(r["face_found"] for r in rows)
+    assert sorted(r["x"] // 200 for r in rows) == [0, 1, 2]  # one box on each face
+
+
+@needs_real_faces
+def test_real_sideways_exif_photo_matches_upright(untrained_model_path, tmp_path):
+    upright = group_photo(2)
+    upright.save(tmp_path / "upright.jpg", quality=95)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    upright.transpose(Image.Transpose.ROTATE_90).save(tmp_path / "sideways.jpg", quality=95, exif=exif.tobytes())
+    model = load_classifier(untrained_model_path)
+    a, _ = classify_photos(model, [tmp_path / "upright.jpg"])
+    b, _ = classify_photos(model, [tmp_path / "sideways.jpg"])
+    assert len(a) == len(b) == 2
+    for x, y in zip(sorted(a, key=lambda p: p.box.x), sorted(b, key=lambda p: p.box.x)):
+        assert abs(x.box.x - y.box.x) <= 4 and abs(x.p_sad - y.p_sad) < 0.02

