@@ -56,6 +56,7 @@ def save_model(model, path):
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp.keras", dir=path.parent)
         os.close(handle)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a model file is an ordinary file
         model.save(temporary)
         os.replace(temporary, path)
     except OSError as error:
