@@ -37,5 +37,5 @@ class FerAsHappySad:
         self.model = keras.models.load_model(fer_model_file(), compile=False)
 
     def __call__(self, batch, training=False):
-        p = np.asarray(self.model(np.asarray(batch) * 2 - 1, training=False))
+        p = np.asarray(self.model([np.asarray(batch) * 2 - 1], training=False))  # the old file names its input
         return (p[:, SAD] / (p[:, HAPPY] + p[:, SAD] + 1e-12))[:, None]

@@ -20,6 +20,17 @@ def make_reproducible(seed: int):
     tf.config.experimental.enable_op_determinism()
 
 
+def distribution_strategy(devices=None):
+    """MirroredStrategy when several GPUs are visible (or over `devices`); else the default strategy.
+
+    Build the model inside `strategy.scope()`; `fit` then splits each batch across replicas.
+    """
+    import tensorflow as tf
+    if devices or len(tf.config.list_logical_devices("GPU")) > 1:
+        return tf.distribute.MirroredStrategy(devices)
+    return tf.distribute.get_strategy()
+
+
 def train(model, train_flow, validation_flow, epochs, checkpoint_path, patience=6, verbose=2, callbacks=()):
     """Fit, then reload the epoch with the lowest validation loss; returns (best model, history).
 

@@ -55,6 +55,37 @@ print(json.dumps({"epochs_run": len(history["loss"])}))
 """
 
 
+MIRRORED = """
+import json, sys
+from pathlib import Path
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from happysad.generators import make_generators
+from happysad.model import make_model
+from happysad.training import distribution_strategy, make_reproducible, train
+
+make_reproducible(0)
+strategy = distribution_strategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    model = make_model()
+train_flow, validation_flow = make_generators(sys.argv[1], batch_size=16, seed=0)
+best, history = train(model, train_flow, validation_flow, 3, Path(sys.argv[2]) / "best.keras", verbose=0)
+print(json.dumps({"replicas": strategy.num_replicas_in_sync, "loss": history["loss"],
+                  "strategy": type(strategy).__name__}))
+"""
+
+
+def test_mirrored_strategy_trains_over_two_devices(dataset, tmp_path):
+    run = subprocess.run([sys.executable, "-c", MIRRORED, str(dataset), str(tmp_path)], env=ENV,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["strategy"] == "MirroredStrategy" and result["replicas"] == 2
+    assert len(result["loss"]) == 3 and all(np.isfinite(result["loss"]))
+    assert result["loss"][-1] < result["loss"][0]
+
+
 def test_killed_save_leaves_the_previous_model_intact(untrained_model_path, tmp_path):
     target = tmp_path / "happy_sad_model.keras"
     target.write_bytes(untrained_model_path.read_bytes())

@@ -1,0 +1,31 @@
+import numpy as np
+
+from happysad.calibration import apply_temperature, fit_temperature, fold_temperature
+from happysad.evaluation import expected_calibration_error
+from happysad.model import make_model
+
+
+def overconfident_predictions(n=4000, seed=0):
+    """Labels and P(sad) whose logits are three times too large."""
+    rng = np.random.default_rng(seed)
+    true_logits = rng.normal(0, 2, n)
+    labels = (rng.random(n) < 1 / (1 + np.exp(-true_logits))).astype(int)
+    return labels, 1 / (1 + np.exp(-3 * true_logits))
+
+
+def test_fitted_temperature_undoes_overconfidence():
+    labels, p_sad = overconfident_predictions()
+    temperature = fit_temperature(labels, p_sad)
+    assert 2.5 < temperature < 3.5
+    before = expected_calibration_error(labels, p_sad)
+    after = expected_calibration_error(labels, apply_temperature(p_sad, temperature))
+    assert after < before / 2
+
+
+def test_folding_into_the_model_matches_scaling_its_output():
+    model = make_model()
+    images = np.random.default_rng(1).random((6, 64, 64, 1)).astype("float32")
+    before = np.asarray(model(images, training=False)).ravel()
+    fold_temperature(model, 2.0)
+    after = np.asarray(model(images, training=False)).ravel()
+    np.testing.assert_allclose(after, apply_temperature(before, 2.0), rtol=1e-4, atol=1e-6)
