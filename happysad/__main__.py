@@ -18,6 +18,8 @@ def main(argv=None) -> int:
     importer = data.add_parser("import", help="import local folders or .zip files")
     importer.add_argument("paths", nargs="+", metavar="PATH")
     importer.add_argument("--data-dir", default=".", help="where happy/, sad/ and holdout/ go (default: .)")
+    importer.add_argument("--drop-faceless", action="store_true",
+                          help="leave out photos in which no face is found (default: keep their centred square)")
     predict = commands.add_parser("predict", help="classify every face in pictures with the saved model")
     predict.add_argument("paths", nargs="+", metavar="PATH", help="image files, folders or glob patterns")
     predict.add_argument("--model", default=MODEL_FILENAME, help=f"model file (default: {MODEL_FILENAME})")
@@ -42,7 +44,7 @@ def main(argv=None) -> int:
     else:
         from .data_import import DataImportError, import_sources
         try:
-            summary = import_sources(args.paths, args.data_dir)
+            summary = import_sources(args.paths, args.data_dir, keep_faceless=not args.drop_faceless)
         except DataImportError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
