@@ -106,7 +106,8 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
     summary.found = len(candidates) + len(summary.skipped)
 
     detector = (detector or FaceDetector()) if crop_faces else None
-    by_hash = defaultdict(list)  # hash -> [(split, label, [(encoded image, extension), ...])]
+    existing = existing_images(Path(data_dir))
+    by_hash = defaultdict(list)  # hash -> [(split, label, [(suffix, encoded image, extension)], photo)]
     for candidate, has_test_split in tqdm(candidates, desc="Reading images", unit="img", disable=not progress):
         try:
             image = decode_image(candidate.read(), candidate.name)
@@ -118,6 +119,11 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
             held_out = candidate.in_test_split
         else:
             held_out = int(digest[:8], 16) / 16**8 < holdout_fraction
+        split = "holdout" if held_out else "train"
+        if digest in existing or digest in by_hash:  # seen: no need to detect and encode it again
+            pictures, photo = by_hash[digest][0][2:] if digest in by_hash else ([], None)
+            by_hash[digest].append((split, candidate.label, pictures, photo))
+            continue
         pictures = [("", image)]  # (name suffix, picture)
         if detector and max(image.size) > FACE_CROP_ABOVE:
             faces = main_faces(image, detector)
@@ -130,10 +136,9 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
             pictures = [(f"-face{n}", face) for n, face in enumerate(faces, start=1)] or \
                 [("-whole", crop(image, centre_box(image)))]
         photo = _encode(image, PHOTO_SIDE) if held_out and pictures[0][0] else None
-        by_hash[digest].append(("holdout" if held_out else "train", candidate.label,
-                                [(suffix, *_encode(p)) for suffix, p in pictures], photo))
+        by_hash[digest].append((split, candidate.label, [(suffix, *_encode(p)) for suffix, p in pictures], photo))
 
-    _store(by_hash, Path(data_dir), summary)
+    _store(by_hash, existing, Path(data_dir), summary)
     return summary
 
 
@@ -245,8 +250,7 @@ def label_folder(data_dir: Path, split: str, label: str) -> Path:
     return Path(data_dir, HOLDOUT_DIR, label) if split == "holdout" else Path(data_dir, label)
 
 
-def _store(by_hash, data_dir: Path, summary: ImportSummary):
-    existing = existing_images(data_dir)
+def _store(by_hash, existing, data_dir: Path, summary: ImportSummary):
     for digest, copies in by_hash.items():
         old = existing.get(digest)
         labels = {label for _, label, _, _ in copies} | ({old[1]} if old else set())
