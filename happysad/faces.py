@@ -29,7 +29,7 @@ class Box:
 
 
 class FaceDetector:
-    """MTCNN, loaded on first use; `detect` returns square boxes, biggest face first."""
+    """MTCNN, loaded on first use; `detect` returns square boxes."""
 
     def __init__(self):
         self._mtcnn = None
@@ -42,21 +42,18 @@ class FaceDetector:
         return self._mtcnn
 
     def detect(self, image: Image.Image) -> list:
-        return self.detect_many([image])[0]
+        """[Box, ...] for one PIL image in any mode, biggest face first.
 
-    def detect_many(self, images) -> list:
-        """[[Box, ...] per image]; images are PIL images in any mode."""
-        results = []
-        for image in images:  # MTCNN's own batching pads to the largest picture: one at a time is faster here
-            scale = min(1.0, DETECTION_SIDE / max(image.size))
-            small = image.convert("RGB")
-            if scale < 1:
-                small = small.resize((round(image.width * scale), round(image.height * scale)), Image.BILINEAR)
-            found = self._model().detect_faces(np.asarray(small), box_format="xywh") if min(small.size) >= 24 else []
-            boxes = [square_box(np.array(f["box"], float) / scale, image.size, f["confidence"])
-                     for f in found if f["confidence"] >= MIN_CONFIDENCE]
-            results.append(sorted((b for b in boxes if b.size >= MIN_FACE_SIDE), key=lambda b: -b.size))
-        return results
+        One picture at a time: MTCNN's own batching pads every picture to the largest.
+        """
+        scale = min(1.0, DETECTION_SIDE / max(image.size))
+        small = image.convert("RGB")
+        if scale < 1:
+            small = small.resize((round(image.width * scale), round(image.height * scale)), Image.BILINEAR)
+        found = self._model().detect_faces(np.asarray(small), box_format="xywh") if min(small.size) >= 24 else []
+        boxes = [square_box(np.array(f["box"], float) / scale, image.size, f["confidence"])
+                 for f in found if f["confidence"] >= MIN_CONFIDENCE]
+        return sorted((b for b in boxes if b.size >= MIN_FACE_SIDE), key=lambda b: -b.size)
 
 
 def square_box(xywh, image_size, score=1.0, margin=FACE_MARGIN) -> Box:
