@@ -15,8 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from happysad.config import CLASS_NAMES, MODEL_FILENAME  # noqa: E402
@@ -37,11 +35,12 @@ def held_out_photos(data_dir):
 
 
 def photo_answers(predictions, paths):
-    """P(sad) of each photo's first (biggest) face, or of the whole picture."""
-    first = {}
+    """P(sad) of each photo's biggest face, or of the whole picture."""
+    biggest = {}
     for prediction in predictions:
-        first.setdefault(prediction.path, prediction)
-    return [first[str(p)].p_sad for p in paths], sum(p.face_found for p in first.values())
+        if prediction.path not in biggest or prediction.box.size > biggest[prediction.path].box.size:
+            biggest[prediction.path] = prediction
+    return [biggest[str(p)].p_sad for p in paths], sum(p.face_found for p in biggest.values())
 
 
 def measure(model, paths, labels, find_faces):

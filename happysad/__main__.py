@@ -1,12 +1,8 @@
 """Command line: python -m happysad data download | data import PATH... | predict IMAGE..."""
 import argparse
-import os
 import sys
 
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-from .config import MODEL_FILENAME  # noqa: E402
+from .config import MODEL_FILENAME
 
 
 def main(argv=None) -> int:
@@ -27,6 +23,8 @@ def main(argv=None) -> int:
     output.add_argument("--json", action="store_true", help="print JSON instead of a table")
     output.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     predict.add_argument("--annotate", metavar="DIR", help="write copies with a box and label on each face here")
+    predict.add_argument("--list-skipped", action="store_true",
+                         help="name each file in the folders given that was skipped as not an image")
     predict.add_argument("--whole-picture", action="store_true",
                          help="classify each picture as a whole, without looking for faces")
     args = parser.parse_args(argv)

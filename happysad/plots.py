@@ -88,30 +88,6 @@ def show_image(image: Image.Image, title=None, size=6):
     _finish(figure, None)
 
 
-LABEL_COLOURS = {"happy": (255, 190, 0), "sad": (40, 120, 255)}
-
-
-def draw_predictions(image: Image.Image, predictions) -> Image.Image:
-    """A copy of the picture with a box and "happy 94%" on each classified face."""
-    from PIL import ImageDraw, ImageFont
-
-    annotated = image.convert("RGB")
-    draw = ImageDraw.Draw(annotated)
-    line = max(2, round(max(image.size) / 250))
-    font = ImageFont.load_default(size=max(12, round(max(image.size) / 30)))
-    for prediction in predictions:
-        colour = LABEL_COLOURS[prediction.label]
-        x, y, side, _ = prediction.box.as_tuple()
-        text = f"{prediction.label} {prediction.confidence:.0%}" + ("" if prediction.face_found else " (no face found)")
-        draw.rectangle([x, y, x + side, y + side], outline=colour, width=line)
-        left, top, right, bottom = draw.textbbox((x, y), text, font=font)
-        top_of_label = y - (bottom - top) - 2 * line if y > bottom - top + 2 * line else y + side
-        draw.rectangle([x, top_of_label, x + right - left + 2 * line, top_of_label + bottom - top + 2 * line],
-                       fill=colour)
-        draw.text((x + line, top_of_label + line - (top - y)), text, fill=(0, 0, 0), font=font)
-    return annotated
-
-
 def plot_grad_cam(images, heatmaps, titles, save_to=None):
     """Each face with its Grad-CAM heatmap laid over it."""
     figure, axes = plt.subplots(1, len(images), figsize=(len(images) * 1.8, 2.2), squeeze=False)
@@ -125,6 +101,7 @@ def plot_grad_cam(images, heatmaps, titles, save_to=None):
 
 def plot_annotated_photos(paths, predictions, save_to=None):
     """Photos side by side, each with its faces boxed and labelled."""
+    from .annotate import draw_predictions
     from .images import read_image
 
     figure, axes = plt.subplots(1, len(paths), figsize=(4 * len(paths), 4), squeeze=False)

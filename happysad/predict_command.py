@@ -12,13 +12,22 @@ COLUMNS = ("file", "face", "label", "confidence")
 
 
 def expand_paths(arguments):
-    """(image paths, errors, whether a folder was given): files as given, folders walked, globs expanded."""
-    paths, errors, saw_folder = [], [], False
+    """(image paths, errors, whether a folder was given, files in folders skipped as not images):
+    files as given, folders walked, globs expanded."""
+    paths, errors, saw_folder, skipped = [], [], False, []
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
             saw_folder = True
-            paths += sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+            files = sorted(p for p in path.rglob("*") if p.is_file())
+            images = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
+            others = [p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES]
+            if images:
+                paths += images
+                skipped += others
+            else:
+                errors.append(ImageError(path, "no image files in this folder"
+                                         + (f" (only {len(others)} other files)" if others else "")))
         elif path.exists() or path.is_symlink() or not glob.has_magic(argument):
             paths.append(path)  # a file, or a missing one: read_image says what is wrong
         else:
@@ -26,7 +35,7 @@ def expand_paths(arguments):
             if not matches:
                 errors.append(ImageError(argument, "no file matches this pattern"))
             paths += [Path(m) for m in matches]
-    return paths, errors, saw_folder
+    return paths, errors, saw_folder, skipped
 
 
 def run_predict(args) -> int:
@@ -35,23 +44,37 @@ def run_predict(args) -> int:
     except ModelError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    paths, errors, saw_folder = expand_paths(args.paths)
+    paths, errors, saw_folder, skipped = expand_paths(args.paths)
     predictions, read_errors = classify_photos(model, paths, find_faces=not args.whole_picture,
-                                               progress=saw_folder)
+                                               progress=saw_folder and len(paths) > 1)
     errors += read_errors
-    if args.json:
-        print(json.dumps([p.as_dict() for p in predictions], indent=2))
-    elif args.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(predictions[0].as_dict()) if predictions else ["file"])
-        writer.writeheader()
-        writer.writerows(p.as_dict() for p in predictions)
-    else:
-        print_table(predictions)
+    if predictions:
+        print_predictions(predictions, "json" if args.json else "csv" if args.csv else "table")
     if args.annotate:
         errors += write_annotated(predictions, Path(args.annotate))
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
-    return 1 if errors else 0
+    if skipped:
+        noun = "file" if len(skipped) == 1 else "files"
+        hint = ":" if args.list_skipped else " (--list-skipped names them)"
+        print(f"skipped {len(skipped)} {noun} in the folders that are not images{hint}", file=sys.stderr)
+        for path in skipped if args.list_skipped else []:
+            print(f"  {path}", file=sys.stderr)
+    if not predictions and not errors:
+        print("error: nothing could be classified", file=sys.stderr)
+    return 1 if errors or not predictions else 0
+
+
+def print_predictions(predictions, form):
+    rows = [p.as_dict() for p in predictions]
+    if form == "json":
+        print(json.dumps(rows, indent=2))
+    elif form == "csv":  # booleans spelled as in the JSON, so both parse the same
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: str(v).lower() if isinstance(v, bool) else v for k, v in row.items()} for row in rows)
+    else:
+        print_table(predictions)
 
 
 def print_table(predictions):
@@ -63,7 +86,7 @@ def print_table(predictions):
 
 def write_annotated(predictions, folder: Path):
     """Write <name>.annotated.jpg for each classified picture; returns errors."""
-    from .plots import draw_predictions
+    from .annotate import draw_predictions
 
     by_file = {}
     for prediction in predictions:

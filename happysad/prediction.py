@@ -7,7 +7,7 @@ import numpy as np
 
 from .config import CLASS_NAMES, IMAGE_SIZE, MODEL_FILENAME
 from .data_import import HOLDOUT_DIR, PHOTOS_DIR
-from .faces import Box, FaceDetector, centre_box, crop
+from .faces import Box, FaceDetector, centre_box, crop, reading_order
 from .images import IMAGE_SUFFIXES, ImageError, read_image, to_model_input
 
 
@@ -91,9 +91,10 @@ _detector = FaceDetector()
 
 
 def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False, detector=None):
-    """(predictions, errors): one Prediction per face found in each picture, or one for the
-    whole picture (its centred square) when none is found. An unreadable file becomes an
-    ImageError in errors and the others are still classified.
+    """(predictions, errors): one Prediction per face found in each picture, in reading order
+    (rows top to bottom, each left to right), or one for the whole picture (its centred
+    square) when none is found. An unreadable file becomes an ImageError in errors and the
+    others are still classified.
     """
     from tqdm import tqdm
 
@@ -105,7 +106,7 @@ def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False
         except ImageError as error:
             errors.append(error)
             continue
-        boxes = (detector or _detector).detect(image) if find_faces else []
+        boxes = reading_order((detector or _detector).detect(image)) if find_faces else []
         for box in boxes or [centre_box(image)]:
             pending.append(Prediction(str(path), 0.0, box, face_found=bool(boxes)))
             arrays.append(to_model_input(crop(image, box), color_mode, IMAGE_SIZE))
@@ -127,7 +128,8 @@ def sample_heldout_images(data_dir=".", count=1, seed=None) -> list:
 
 def show_prediction(image_path=None, model_path=MODEL_FILENAME, data_dir="."):
     """Classify every face in one picture, print a line per face and show the annotated picture."""
-    from .plots import draw_predictions, show_image
+    from .annotate import draw_predictions
+    from .plots import show_image
 
     image_path = image_path or sample_heldout_images(data_dir)[0]
     predictions, errors = classify_photos(load_classifier(model_path), [image_path])

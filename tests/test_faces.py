@@ -1,15 +1,31 @@
 from PIL import Image
 
-from happysad.faces import Box, FaceDetector, centre_box, crop, square_box
+import numpy as np
+
+from happysad.faces import Box, FaceDetector, centre_box, crop, reading_order, square_box, visible_part
 
 
-def test_square_box_is_centred_widened_and_kept_inside():
+def test_square_box_is_centred_and_widened_even_at_the_edge():
     box = square_box((100, 100, 40, 50), (400, 300), margin=0.2)
     assert box.size == 60 and (box.x, box.y) == (90, 95)
     at_edge = square_box((0, 0, 40, 40), (400, 300), margin=0.5)
-    assert (at_edge.x, at_edge.y, at_edge.size) == (0, 0, 60)
-    too_big = square_box((0, 0, 500, 500), (400, 300))
-    assert too_big.size == 300 and too_big.x + too_big.size <= 400
+    assert (at_edge.x, at_edge.y, at_edge.size) == (-10, -10, 60)  # same framing as away from the edge
+    assert visible_part(at_edge, (400, 300)) == (0, 0, 49, 49)
+
+
+def test_crop_past_the_edge_repeats_the_edge_pixels():
+    image = Image.fromarray(np.arange(100, dtype=np.uint8).reshape(10, 10), "L")
+    pixels = np.asarray(crop(image, Box(-2, 6, 6)))
+    assert pixels.shape == (6, 6)
+    np.testing.assert_array_equal(pixels[:4, 2:], np.asarray(image)[6:, :4])  # the part inside
+    np.testing.assert_array_equal(pixels[:4, 0], np.asarray(image)[6:, 0])  # left edge repeated
+    np.testing.assert_array_equal(pixels[5], pixels[3])  # bottom edge repeated
+    assert crop(Image.new("RGB", (10, 10)), Box(5, 5, 10)).size == (10, 10)
+
+
+def test_reading_order_is_rows_top_to_bottom_then_left_to_right():
+    boxes = [Box(793, 40, 100), Box(376, 60, 120), Box(12, 30, 140), Box(1186, 420, 90), Box(500, 400, 110)]
+    assert [b.x for b in reading_order(boxes)] == [12, 376, 793, 500, 1186]
 
 
 def test_centre_box_and_crop():

@@ -140,3 +140,49 @@ def test_real_sideways_exif_photo_matches_upright(untrained_model_path, tmp_path
     assert len(a) == len(b) == 2
     for x, y in zip(sorted(a, key=lambda p: p.box.x), sorted(b, key=lambda p: p.box.x)):
         assert abs(x.box.x - y.box.x) <= 4 and abs(x.p_sad - y.p_sad) < 0.02
+
+
+def test_cli_folder_without_images_is_one_clear_error(untrained_model_path, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("no pictures here")
+    for folder in ("empty", "notes"):
+        assert main(["predict", str(tmp_path / folder), "--model", str(untrained_model_path)]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and len(err.strip().splitlines()) == 1 and "no image files" in err
+
+
+def test_cli_says_which_files_in_a_folder_it_skipped(untrained_model_path, tmp_path, capsys):
+    face("sad", 1, 64).save(tmp_path / "face.png")
+    (tmp_path / "notes.txt").write_text("a stray text file")
+    model = ["--model", str(untrained_model_path)]
+    assert main(["predict", str(tmp_path), *model]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.strip().splitlines()) == 2 and "skipped 1 file" in err and "notes.txt" not in err
+    assert main(["predict", str(tmp_path), "--list-skipped", *model]) == 0
+    assert str(tmp_path / "notes.txt") in capsys.readouterr().err
+
+
+def test_cli_missing_file_prints_no_empty_table(untrained_model_path, tmp_path, capsys):
+    assert main(["predict", str(tmp_path / "missing.jpg"), "--model", str(untrained_model_path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.strip() == f"error: {tmp_path / 'missing.jpg'}: no such file"
+
+
+def test_cli_csv_booleans_match_the_json(untrained_model_path, tmp_path, capsys):
+    face("happy", 1, 64).save(tmp_path / "a.png")
+    model = ["--model", str(untrained_model_path), "--whole-picture"]
+    assert main(["predict", str(tmp_path / "a.png"), "--csv", *model]) == 0
+    header, row = capsys.readouterr().out.strip().splitlines()
+    assert dict(zip(header.split(","), row.split(",")))["face_found"] == "false"
+    assert main(["predict", str(tmp_path / "a.png"), "--json", *model]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["face_found"] is False
+
+
+def test_group_rows_come_in_reading_order(untrained_model_path, tmp_path):
+    picture = Image.new("RGB", (600, 400), "white")
+    boxes = [Box(400, 20, 120), Box(20, 40, 150), Box(220, 220, 130), Box(30, 230, 100)]  # biggest first
+    picture.save(tmp_path / "group.png")
+    predictions, _ = classify_photos(load_classifier(untrained_model_path), [tmp_path / "group.png"],
+                                     detector=FakeDetector(boxes))
+    assert [(p.box.x, p.box.y) for p in predictions] == [(20, 40), (400, 20), (30, 230), (220, 220)]

@@ -1,0 +1,84 @@
+"""Draw each classified face's box and its label ("happy 94%") on a copy of the picture.
+
+Only Pillow: the CLI's --annotate does not pull in matplotlib. Every label stays inside the
+picture and readable: above its box when there is room, else below it, else inside its top
+edge; the font shrinks until the text fits the picture's width. Boxes are drawn first and
+labels last, so no box line crosses a label.
+"""
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .faces import visible_part
+
+LABEL_COLOURS = {"happy": (255, 190, 0), "sad": (40, 120, 255)}
+TEXT_COLOUR = (0, 0, 0)
+MIN_FONT_SIZE = 8
+
+
+@dataclass(frozen=True)
+class Label:
+    text: str
+    colour: tuple
+    font: ImageFont.FreeTypeFont
+    area: tuple  # (left, top, right, bottom) of the filled rectangle, inside the picture
+    padding: int
+
+
+def label_texts(prediction) -> list:
+    """The label, longest first: a picture too small for the note keeps the answer."""
+    answer = f"{prediction.label} {prediction.confidence:.0%}"
+    return [answer] if prediction.face_found else [f"{answer} (no face)", answer]
+
+
+def line_width(image_size) -> int:
+    return max(1, round(max(image_size) / 250))
+
+
+def place_label(prediction, image_size) -> Label:
+    """Where the prediction's label goes: a rectangle that lies wholly inside the picture."""
+    width, height = image_size
+    padding = line_width(image_size)
+    fits = (_fitted(text, image_size, padding) for text in label_texts(prediction))
+    text, font, label_width, label_height = next((fit for fit in fits if fit), None) or \
+        _fitted(label_texts(prediction)[-1], image_size, padding, MIN_FONT_SIZE)
+    box_left, box_top, box_right, box_bottom = visible_part(prediction.box, image_size)
+    if box_top - label_height >= 0:
+        y = box_top - label_height  # above the box
+    elif box_bottom + 1 + label_height <= height:
+        y = box_bottom + 1  # below it
+    else:
+        y = box_top  # inside its top edge
+    x = min(max(box_left, 0), max(0, width - label_width))
+    y = min(max(y, 0), max(0, height - label_height))
+    return Label(text, LABEL_COLOURS[prediction.label], font,
+                 (x, y, min(width, x + label_width) - 1, min(height, y + label_height) - 1), padding)
+
+
+def _fitted(text, image_size, padding, size=None):
+    """(text, font, label width, label height) at the largest font size whose label fits the
+    picture, from one scaled to the picture down to MIN_FONT_SIZE; None when none fits."""
+    sizes = [size] if size else range(max(12, round(max(image_size) / 30)), MIN_FONT_SIZE - 1, -1)
+    for size in sizes:
+        font = ImageFont.load_default(size=size)
+        left, top, right, bottom = font.getbbox(text)
+        label_width, label_height = right - left + 2 * padding, bottom - top + 2 * padding
+        if (label_width <= image_size[0] and label_height <= image_size[1]) or len(sizes) == 1:
+            return text, font, label_width, label_height
+    return None
+
+
+def draw_predictions(image: Image.Image, predictions) -> Image.Image:
+    """A copy of the picture with a box on each classified face and its label."""
+    annotated = image.convert("RGB")
+    draw = ImageDraw.Draw(annotated)
+    for prediction in predictions:
+        draw.rectangle(visible_part(prediction.box, image.size), outline=LABEL_COLOURS[prediction.label],
+                       width=line_width(image.size))
+    for prediction in predictions:
+        label = place_label(prediction, image.size)
+        draw.rectangle(label.area, fill=label.colour)
+        left, top = label.font.getbbox(label.text)[:2]
+        draw.text((label.area[0] + label.padding - left, label.area[1] + label.padding - top), label.text,
+                  fill=TEXT_COLOUR, font=label.font)
+    return annotated

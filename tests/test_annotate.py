@@ -1,0 +1,57 @@
+"""Labels drawn on photos stay inside the picture and readable."""
+import numpy as np
+import pytest
+from PIL import Image
+
+from happysad.annotate import LABEL_COLOURS, TEXT_COLOUR, draw_predictions, place_label
+from happysad.faces import Box
+from happysad.prediction import Prediction
+
+CASES = {  # picture size, face box
+    "top edge": ((200, 150), Box(60, 0, 80)),
+    "bottom edge": ((200, 150), Box(60, 70, 80)),
+    "left edge": ((200, 150), Box(0, 30, 80)),
+    "right edge": ((200, 150), Box(120, 30, 80)),
+    "whole picture": ((150, 150), Box(0, 0, 150)),
+    "past every edge": ((120, 100), Box(-15, -20, 150)),
+    "60x60 picture": ((60, 60), Box(0, 0, 60)),
+}
+
+
+def assert_label_readable(annotated, label):
+    width, height = annotated.size
+    left, top, right, bottom = label.area
+    assert 0 <= left <= right < width and 0 <= top <= bottom < height, "label outside the picture"
+    text_left, text_top, text_right, text_bottom = label.font.getbbox(label.text)
+    assert text_right - text_left <= right - left + 1, "text wider than its label"
+    pixels = np.asarray(annotated.crop((left, top, right + 1, bottom + 1))).reshape(-1, 3).astype(int)
+    fill = np.all(np.abs(pixels - label.colour) < 40, axis=1).mean()
+    ink = np.all(np.abs(pixels - TEXT_COLOUR) < 60, axis=1).mean()
+    assert fill > 0.3, f"label background overdrawn ({fill:.0%} of its colour left)"
+    assert ink > 0.03, "no text in the label"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_label_is_inside_the_picture_and_readable(case):
+    size, box = CASES[case]
+    picture = Image.new("RGB", size, (128, 128, 128))
+    for p_sad in (0.03, 0.97):
+        prediction = Prediction("x.jpg", p_sad, box, face_found=True)
+        annotated = draw_predictions(picture, [prediction])
+        assert annotated.size == size
+        assert_label_readable(annotated, place_label(prediction, size))
+
+
+def test_label_of_a_face_found_nowhere_fits_a_small_picture():
+    prediction = Prediction("x.jpg", 0.8, Box(0, 0, 60), face_found=False)
+    annotated = draw_predictions(Image.new("L", (60, 60), 200), [prediction])
+    assert_label_readable(annotated, place_label(prediction, (60, 60)))
+
+
+def test_a_neighbours_box_does_not_cross_a_label():
+    first = Prediction("x.jpg", 0.1, Box(10, 40, 80), face_found=True)
+    neighbour = Prediction("x.jpg", 0.9, Box(40, 5, 120), face_found=True)  # its box runs through first's label
+    annotated = draw_predictions(Image.new("RGB", (300, 200), "white"), [first, neighbour])
+    for prediction in (first, neighbour):
+        assert_label_readable(annotated, place_label(prediction, (300, 200)))
+    assert LABEL_COLOURS["happy"] != LABEL_COLOURS["sad"]
