@@ -49,7 +49,7 @@ def has_images(folder: Path) -> bool:
 
 
 def run(python: Path, args: list[str]) -> int:
-    env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS="0", TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))  # TensorFlow's log level is set by the happysad package
     return subprocess.run([str(python), *args], cwd=ROOT, env=env).returncode
 
 

@@ -10,13 +10,10 @@ cropped; a photo's answer is its biggest face's). Prints one table and writes it
 benchmarks/RESULTS.md: accuracy, macro-F1, sad recall, ECE, images/s at batch 256.
 """
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402

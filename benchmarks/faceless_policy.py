@@ -8,13 +8,10 @@ and prints held-out accuracy on the web photos (through the whole predict path: 
 crop, classify) and on the held-out faces. The held-out sets are the same for both.
 """
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from happysad import evaluation, generators, training  # noqa: E402

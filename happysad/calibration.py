@@ -2,7 +2,7 @@
 
 A network trained with cross-entropy is often over- or under-confident. One number, the
 temperature T, fitted on the validation set, divides the model's logit: P(sad) =
-sigmoid(logit / T). Folding T into the last Dense layer (kernel and bias divided by T)
+sigmoid(logit / T). Folding T into the layer that computes the logit (kernel and bias divided by T)
 keeps the saved model a plain Keras model: every caller gets calibrated output.
 """
 import numpy as np
@@ -30,8 +30,10 @@ def apply_temperature(p_sad, temperature) -> np.ndarray:
 
 
 def fold_temperature(model, temperature: float):
-    """Divide the sigmoid output layer's weights by T, in place: the model now outputs calibrated P(sad)."""
-    output = model.layers[-1]
-    kernel, bias = output.get_weights()
-    output.set_weights([kernel / temperature, bias / temperature])
+    """Divide the logit layer's weights by T, in place: the model now outputs calibrated P(sad)."""
+    from .model import logit_layer
+
+    layer = logit_layer(model)
+    kernel, bias = layer.get_weights()
+    layer.set_weights([kernel / temperature, bias / temperature])
     return model

@@ -4,19 +4,25 @@ import numpy as np
 import tensorflow as tf
 
 
-def last_conv_layer(model):
-    return next(layer for layer in reversed(model.layers) if isinstance(layer, keras.layers.Conv2D))
+def convolutional_network(model):
+    """The model itself, or the network it wraps (a flip-averaged model holds one)."""
+    return next((layer for layer in model.layers if isinstance(layer, keras.Model)), model)
+
+
+def last_conv_layer(network):
+    return next(layer for layer in reversed(network.layers) if isinstance(layer, keras.layers.Conv2D))
 
 
 def grad_cam(model, images: np.ndarray) -> np.ndarray:
     """Heatmaps in [0, 1], one per image, at the input's size: where evidence for the predicted class lies."""
-    conv = last_conv_layer(model)
-    probe = keras.Model(model.inputs, [conv.output, model.output])
+    from .model import logit_layer
+
+    network = convolutional_network(model)
+    probe = keras.Model(network.inputs, [last_conv_layer(network).output, logit_layer(network).output])
     inputs = tf.convert_to_tensor(images, dtype=tf.float32)
     with tf.GradientTape() as tape:
-        features, p_sad = probe(inputs, training=False)
-        p_sad = p_sad[:, 0]
-        score = tf.where(p_sad >= 0.5, p_sad, 1 - p_sad)  # the predicted class's probability
+        features, logit = probe(inputs, training=False)
+        score = tf.abs(logit[:, 0])  # evidence for the predicted class: +logit for sad, -logit for happy
     gradients = tape.gradient(score, features)
     weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
     maps = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1))[..., None]

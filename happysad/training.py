@@ -31,22 +31,28 @@ def distribution_strategy(devices=None):
     return tf.distribute.get_strategy()
 
 
-def train(model, train_flow, validation_flow, epochs, checkpoint_path, patience=6, verbose=2, callbacks=()):
-    """Fit, then reload the epoch with the lowest validation loss; returns (best model, history).
+def make_callbacks(checkpoint_path, patience=None):
+    """Keep the epoch with the lowest validation loss, and the state to resume a killed run.
 
     A run that is killed resumes from its last completed epoch when started again with
     the same checkpoint_path (Keras' BackupAndRestore keeps the state beside it).
+    With `patience`, training also stops once validation loss has not improved for that many epochs.
     """
     checkpoint_path = Path(checkpoint_path)
     checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(checkpoint_path.parent / "backup")),
         keras.callbacks.ModelCheckpoint(str(checkpoint_path), monitor="val_loss", save_best_only=True),
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(1, patience // 2)),
-        *callbacks,
     ]
-    history = model.fit(train_flow, validation_data=validation_flow, epochs=epochs, callbacks=callbacks,
+    if patience:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience))
+    return callbacks
+
+
+def train(model, train_flow, validation_flow, epochs, checkpoint_path, patience=None, verbose=2, callbacks=()):
+    """Fit with class weights, then reload the epoch with the lowest validation loss; returns (best model, history)."""
+    history = model.fit(train_flow, validation_data=validation_flow, epochs=epochs,
+                        callbacks=[*make_callbacks(checkpoint_path, patience), *callbacks],
                         class_weight=balanced_class_weights(train_flow.classes), verbose=verbose)
     return keras.models.load_model(checkpoint_path), history.history
 

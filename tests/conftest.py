@@ -1,8 +1,5 @@
 """Shared fixtures: synthetic face-like images the tests draw themselves."""
-import os
-
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import happysad  # noqa: F401  (first: it quiets TensorFlow before anything imports it)
 
 import io  # noqa: E402
 from pathlib import Path  # noqa: E402

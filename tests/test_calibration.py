@@ -2,7 +2,7 @@ import numpy as np
 
 from happysad.calibration import apply_temperature, fit_temperature, fold_temperature
 from happysad.evaluation import expected_calibration_error
-from happysad.model import make_model
+from happysad.model import make_model, with_flip_averaging
 
 
 def overconfident_predictions(n=4000, seed=0):
@@ -24,6 +24,15 @@ def test_fitted_temperature_undoes_overconfidence():
 
 def test_folding_into_the_model_matches_scaling_its_output():
     model = make_model()
+    images = np.random.default_rng(1).random((6, 64, 64, 1)).astype("float32")
+    before = np.asarray(model(images, training=False)).ravel()
+    fold_temperature(model, 2.0)
+    after = np.asarray(model(images, training=False)).ravel()
+    np.testing.assert_allclose(after, apply_temperature(before, 2.0), rtol=1e-4, atol=1e-6)
+
+
+def test_folding_into_a_flip_averaged_model_scales_its_logit():
+    model = with_flip_averaging(make_model())
     images = np.random.default_rng(1).random((6, 64, 64, 1)).astype("float32")
     before = np.asarray(model(images, training=False)).ravel()
     fold_temperature(model, 2.0)

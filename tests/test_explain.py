@@ -1,7 +1,7 @@
 import numpy as np
 
 from happysad.explain import grad_cam
-from happysad.model import make_model
+from happysad.model import make_model, with_flip_averaging
 
 
 def test_grad_cam_gives_one_unit_range_map_per_image():
@@ -9,3 +9,8 @@ def test_grad_cam_gives_one_unit_range_map_per_image():
     maps = grad_cam(make_model(), images)
     assert maps.shape == (3, 64, 64)
     assert np.all((0 <= maps) & (maps <= 1))
+
+
+def test_grad_cam_looks_inside_a_flip_averaged_model():
+    images = np.random.default_rng(0).random((2, 64, 64, 1)).astype("float32")
+    assert grad_cam(with_flip_averaging(make_model()), images).shape == (2, 64, 64)

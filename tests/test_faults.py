@@ -19,7 +19,7 @@ from happysad.model import make_model
 from happysad.prediction import load_classifier
 from conftest import REPO, write_faces
 
-ENV = dict(os.environ, PYTHONPATH=str(REPO), TF_ENABLE_ONEDNN_OPTS="0", TF_CPP_MIN_LOG_LEVEL="2")
+ENV = dict(os.environ, PYTHONPATH=str(REPO))
 
 SAVE_FOREVER = """
 import sys, keras
