@@ -5,7 +5,11 @@ Windows. It creates `.venv` beside this file when missing, (re)installs
 `requirements.txt` into it when that file changed, then:
 
   run   fills happy/ and sad/ from Kaggle if they are empty, then executes
-        image_classification.ipynb top to bottom, in place;
+        image_classification.ipynb top to bottom, in place, showing each cell's
+        output (the training epochs among them) as it runs. With papermill
+        parameters (`-p EPOCHS 2`) it is a trial: the notebook, model and figures
+        go to trial/ and the shipped ones stay as they are, unless the parameters
+        name OUTPUT_DIR themselves;
   test  runs the test suite (extra arguments go to pytest).
 """
 import hashlib
@@ -19,6 +23,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 REQUIREMENTS = ROOT / "requirements.txt"
 NOTEBOOK = "image_classification.ipynb"
+TRIAL_DIR = "trial"
 # As in happysad.images: this file runs before anything is installed, so it cannot import that.
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 
@@ -49,8 +54,19 @@ def has_images(folder: Path) -> bool:
 
 
 def run(python: Path, args: list[str]) -> int:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))  # TensorFlow's log level is set by the happysad package
+    # TensorFlow's log level is set by the happysad package; the kernel's debugger warns about
+    # frozen modules on every start unless told not to check them.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYDEVD_DISABLE_FILE_VALIDATION="1")
     return subprocess.run([str(python), *args], cwd=ROOT, env=env).returncode
+
+
+def notebook_command(parameters: list[str]) -> list[str]:
+    """papermill's arguments: in place, or into trial/ when parameters change and OUTPUT_DIR is not given."""
+    output = NOTEBOOK
+    if parameters and "OUTPUT_DIR" not in parameters:
+        output = f"{TRIAL_DIR}/{NOTEBOOK}"
+        parameters = [*parameters, "-p", "OUTPUT_DIR", TRIAL_DIR]
+    return ["-m", "papermill", "--cwd", str(ROOT), "--log-output", NOTEBOOK, output, *parameters]
 
 
 def main(argv: list[str]) -> int:
@@ -65,7 +81,12 @@ def main(argv: list[str]) -> int:
         status = run(python, ["-m", "happysad", "data", "download"])
         if status:
             return status
-    return run(python, ["-m", "papermill", "--cwd", str(ROOT), NOTEBOOK, NOTEBOOK, *argv[1:]])
+    command = notebook_command(argv[1:])
+    if TRIAL_DIR in command:
+        (ROOT / TRIAL_DIR).mkdir(exist_ok=True)
+        print(f"Trial run: the notebook, model and figures go to {TRIAL_DIR}/; the shipped ones are not "
+              "touched (add `-p OUTPUT_DIR .` to replace them).", flush=True)
+    return run(python, command)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
         [--fer-test ../shared/datasets/fer2013/test]
 
 FER2013 held-out: the happy and sad images of FER2013's test split whose content is not
-in the training pool (same content hash rule as `data import`). Web held-out: the photos
+in the training pool (same content hash rule as `data import`), scored twice: resized 48->64
+bilinear (what the project's flows and `predict` use) and nearest (Keras' default). Web held-out: the photos
 `data import` held out (holdout/photos), through the whole predict path (faces found and
 cropped; a photo's answer is its biggest face's). Prints one table and writes it to
 benchmarks/RESULTS.md: accuracy, macro-F1, sad recall, ECE, images/s at batch 256.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from happysad.config import CLASS_NAMES, IMAGE_SIZE, MODEL_FILENAME  # noqa: E402
 from happysad.data_import import content_hash, existing_images  # noqa: E402
@@ -27,6 +28,8 @@ from fer_reference import FerAsHappySad  # noqa: E402
 from photos import held_out_photos, photo_answers  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+# bilinear: what the project's flows and `predict` use; nearest: Keras' flow_from_directory default
+RESIZE_FILTERS = {"bilinear": Image.BILINEAR, "nearest": Image.NEAREST}
 
 
 def fer_held_out(fer_test: Path, data_dir: Path):
@@ -67,12 +70,14 @@ def main():
              "|---|---|---|---|---|---|---|"]
     speeds = {}
     for name, model in models.items():
-        arrays = [to_model_input(image, model_color_mode(model), IMAGE_SIZE) for image in fer_images]
+        scores = {}
+        for filter_name, resample in RESIZE_FILTERS.items():
+            arrays = [to_model_input(image, model_color_mode(model), IMAGE_SIZE, resample) for image in fer_images]
+            scores[f"FER2013 held-out, {filter_name} 48->64"] = evaluate(fer_labels, predict_arrays(model, arrays))
         speeds[name] = images_per_second(model, arrays)
-        fer = evaluate(fer_labels, predict_arrays(model, arrays))
         predictions, _ = classify_photos(model, photos)
-        web = evaluate(photo_labels, photo_answers(predictions, photos)[0]) if photos else None
-        for data, s in (("FER2013 held-out", fer), ("web photos held-out", web)):
+        scores["web photos held-out"] = evaluate(photo_labels, photo_answers(predictions, photos)[0]) if photos else None
+        for data, s in scores.items():
             if s:
                 lines.append(f"| {name} | {data} | {s['accuracy']:.1%} | {s['macro_f1']:.3f} | "
                              f"{s['sad_recall']:.3f} | {s['ece']:.3f} | {speeds[name]:.0f} |")

@@ -99,9 +99,11 @@ def _standard_mode(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def to_model_input(image: Image.Image, color_mode: str = "grayscale", size: int = 64) -> np.ndarray:
-    """A float32 array (size, size, channels) in [0, 1], resized as Keras' loader does."""
+def to_model_input(image: Image.Image, color_mode: str = "grayscale", size: int = 64,
+                   resample=Image.BILINEAR) -> np.ndarray:
+    """A float32 array (size, size, channels) in [0, 1], resized as Keras' loader does
+    (bilinear, as the project's flows ask; Keras' own default is nearest)."""
     image = image.convert("L" if color_mode == "grayscale" else "RGB")
-    image = image.resize((size, size), Image.BILINEAR)
+    image = image.resize((size, size), resample)
     pixels = np.asarray(image, dtype=np.float32) / 255.0
     return pixels[..., None] if pixels.ndim == 2 else pixels
