@@ -1,6 +1,6 @@
 import numpy as np
 
-from happysad.generators import make_generators, make_holdout_flow
+from happysad.generators import RESIZE_FILTERS, make_generators, make_holdout_flow
 
 
 def test_split_is_80_20_with_disjoint_files(dataset):
@@ -33,3 +33,26 @@ def test_holdout_flow(dataset, tmp_path):
     holdout = make_holdout_flow(dataset, batch_size=8)
     assert holdout.samples == 16 and not holdout.shuffle
     assert make_holdout_flow(tmp_path / "empty") is None
+
+
+
+def filters_used(flow, batches=12):
+    """The resize filter each of `batches` batches was loaded with."""
+    used, load = [], flow._get_batches_of_transformed_samples
+
+    def recording(index_array):
+        batch = load(index_array)
+        used.append(flow.interpolation)
+        return batch
+
+    flow._get_batches_of_transformed_samples = recording
+    for i in range(batches):
+        flow[i % len(flow)]
+    return used
+
+
+def test_training_batches_mix_resize_filters_the_same_way_each_run(dataset):
+    runs = [filters_used(make_generators(dataset, batch_size=16, seed=5)[0]) for _ in range(2)]
+    assert set(runs[0]) == set(RESIZE_FILTERS) and runs[0] == runs[1]
+    _, validation = make_generators(dataset, batch_size=16, seed=5)
+    assert filters_used(validation) == ["bilinear"] * 12
