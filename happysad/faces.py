@@ -54,18 +54,58 @@ class FaceDetector:
         return self._blazeface
 
     def detect(self, image: Image.Image) -> list:
-        """[Box, ...] for one PIL image in any mode, biggest face first."""
+        """[Box, ...] for one PIL image in any mode, biggest face first.
+
+        BlazeFace sees a picture at 192x192, where the faces of a wide group picture get
+        too small: a picture wider (or taller) than WIDE is also searched in square tiles
+        along its long side, and the boxes found twice are merged.
+        """
         small = image.convert("RGB")
         small.thumbnail((DETECTION_SIDE, DETECTION_SIDE))
-        width, height = image.size
         boxes = []
-        for found in self._model()(small):
-            if found.score >= MIN_SCORE:
-                box = found.bbox  # relative to the picture: the same for the shrunk copy
-                xywh = (box.xmin * width, box.ymin * height, (box.xmax - box.xmin) * width,
-                        (box.ymax - box.ymin) * height)
-                boxes.append(square_box(xywh, image.size, float(found.score)))
+        for left, top, side_x, side_y in _search_windows(small.size):
+            window = small if (side_x, side_y) == small.size else small.crop((left, top, left + side_x, top + side_y))
+            scale_x, scale_y = image.width / small.width, image.height / small.height
+            for found in self._model()(window):
+                if found.score >= MIN_SCORE:
+                    box = found.bbox  # relative to the window
+                    xywh = ((left + box.xmin * side_x) * scale_x, (top + box.ymin * side_y) * scale_y,
+                            (box.xmax - box.xmin) * side_x * scale_x, (box.ymax - box.ymin) * side_y * scale_y)
+                    boxes.append(square_box(xywh, image.size, float(found.score)))
+        boxes = _without_repeats(sorted(boxes, key=lambda b: -b.score))
         return sorted((b for b in boxes if b.size >= MIN_FACE_SIDE), key=lambda b: -b.size)
+
+
+WIDE = 1.6  # long side / short side beyond which a picture is also searched in tiles
+
+
+def _search_windows(size) -> list:
+    """(left, top, width, height) of the whole picture, then, for a wide or tall one, squares
+    of its short side along its long side, overlapping by half."""
+    width, height = size
+    windows = [(0, 0, width, height)]
+    short, long = min(size), max(size)
+    if long >= WIDE * short:
+        steps = int(np.ceil((long - short) / (short / 2)))
+        for offset in np.linspace(0, long - short, steps + 1).round().astype(int):
+            windows.append((offset, 0, short, short) if width > height else (0, offset, short, short))
+    return windows
+
+
+def _without_repeats(boxes, overlap=0.4) -> list:
+    """Boxes (best first) without those that cover the same face as a better one."""
+    kept = []
+    for box in boxes:
+        if all(_intersection_over_union(box, other) < overlap for other in kept):
+            kept.append(box)
+    return kept
+
+
+def _intersection_over_union(a, b) -> float:
+    width = min(a.x + a.size, b.x + b.size) - max(a.x, b.x)
+    height = min(a.y + a.size, b.y + b.size) - max(a.y, b.y)
+    both = max(0, width) * max(0, height)
+    return both / (a.size ** 2 + b.size ** 2 - both)
 
 
 def square_box(xywh, image_size, score=1.0, margin=FACE_MARGIN) -> Box:

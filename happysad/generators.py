@@ -2,8 +2,6 @@
 import random
 from pathlib import Path
 
-import numpy as np
-
 from tensorflow.keras.preprocessing.image import ImageDataGenerator
 
 from .config import CLASS_NAMES, IMAGE_SIZE
@@ -12,28 +10,9 @@ from .data_import import HOLDOUT_DIR, REJECTED_DIR, set_aside_unusable
 VALIDATION_SPLIT = 0.2
 
 
-def erase_random_patch(image, share=0.5, area=(0.02, 0.12)):
-    """Random erasing (Zhong et al., 2020): `share` of the training faces get a rectangle of
-    noise over 2-12% of the picture, so the model cannot lean on any one small region."""
-    if np.random.random() >= share:
-        return image
-    height, width = image.shape[:2]
-    size = np.random.uniform(*area) * height * width
-    aspect = np.random.uniform(0.5, 2.0)
-    patch_height = min(height, max(1, round((size * aspect) ** 0.5)))
-    patch_width = min(width, max(1, round((size / aspect) ** 0.5)))
-    top = np.random.randint(0, height - patch_height + 1)
-    left = np.random.randint(0, width - patch_width + 1)
-    erased = image.copy()
-    erased[top:top + patch_height, left:left + patch_width] = np.random.uniform(
-        0, 255, (patch_height, patch_width, image.shape[2]))
-    return erased
-
-
 # Mild, face-preserving augmentation: a tilted, shifted or mirrored face keeps its expression.
 AUGMENTATION = dict(rotation_range=10, width_shift_range=0.1, height_shift_range=0.1,
-                    zoom_range=0.1, horizontal_flip=True, fill_mode="nearest",
-                    preprocessing_function=erase_random_patch)
+                    zoom_range=0.1, horizontal_flip=True, fill_mode="nearest")
 
 
 # Keras' loader resizes with nearest by default, this project's with bilinear; FER2013's 48x48

@@ -37,3 +37,22 @@ def test_centre_box_and_crop():
 
 def test_tiny_pictures_have_no_faces():
     assert FaceDetector().detect(Image.new("L", (20, 20))) == []
+
+
+def test_wide_pictures_are_also_searched_in_overlapping_square_tiles():
+    from happysad.faces import _search_windows
+
+    assert _search_windows((400, 300)) == [(0, 0, 400, 300)]
+    wide = _search_windows((680, 260))
+    assert wide[0] == (0, 0, 680, 260) and all(w[2:] == (260, 260) for w in wide[1:])
+    assert wide[1][0] == 0 and wide[-1][0] == 680 - 260  # from edge to edge
+    assert all(b[0] - a[0] <= 130 for a, b in zip(wide[1:], wide[2:]))  # overlapping by half or more
+    tall = _search_windows((200, 500))
+    assert all(w[0] == 0 and w[2:] == (200, 200) for w in tall[1:]) and tall[-1][1] == 300
+
+
+def test_a_face_found_twice_is_kept_once():
+    from happysad.faces import _without_repeats
+
+    kept = _without_repeats([Box(100, 100, 80, 0.9), Box(104, 98, 82, 0.7), Box(300, 100, 80, 0.6)])
+    assert kept == [Box(100, 100, 80, 0.9), Box(300, 100, 80, 0.6)]

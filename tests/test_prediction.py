@@ -1,3 +1,4 @@
+import functools
 import json
 
 import pytest
@@ -5,6 +6,7 @@ from PIL import Image
 
 from happysad.__main__ import main
 from happysad.faces import Box
+from happysad.images import ImageError, read_image
 from happysad.prediction import Prediction, classify_photos, load_classifier
 from happysad.config import MODEL_FILENAME
 from conftest import REPO, SHARED_DATASETS, face
@@ -109,12 +111,32 @@ def test_exif_rotated_photo_gives_the_same_result_as_its_upright_copy(untrained_
 needs_real_faces = pytest.mark.skipif(not SHARED_DATASETS.is_dir(), reason=f"no real faces at {SHARED_DATASETS}")
 
 
+@functools.lru_cache(maxsize=None)
+def portraits(count, side=200) -> tuple:
+    """Real web photos cut down to one face each, with its surroundings (the face about half the
+    picture wide), like a user's portrait shots: the first `count` with one clear face."""
+    from happysad.faces import Box, FaceDetector, crop
+    found, detector = [], FaceDetector()
+    for path in sorted((SHARED_DATASETS / "happysad_web" / "sad").glob("*.jpg")):
+        try:
+            image = read_image(path).convert("RGB")
+        except ImageError:
+            continue
+        boxes = detector.detect(image)
+        if len(boxes) == 1 and boxes[0].size >= 100 and boxes[0].score > 0.8:
+            box = boxes[0]
+            found.append(crop(image, Box(box.x - box.size // 2, box.y - box.size // 2, 2 * box.size))
+                         .resize((side, side), Image.BICUBIC))
+            if len(found) == count:
+                break
+    return tuple(found)
+
+
 def group_photo(count=3) -> Image.Image:
-    """Real FER2013 faces side by side, as in a group photo."""
-    paths = sorted((SHARED_DATASETS / "fer2013" / "test" / "happy").glob("*.png"))[:count]
-    canvas = Image.new("RGB", (200 * count + 20, 260), (200, 200, 200))
-    for i, path in enumerate(paths):
-        canvas.paste(Image.open(path).convert("RGB").resize((160, 160), Image.BICUBIC), (20 + 200 * i, 50))
+    """Real faces side by side, as in a group photo."""
+    canvas = Image.new("RGB", (220 * count + 20, 260), (200, 200, 200))
+    for i, portrait in enumerate(portraits(count)):
+        canvas.paste(portrait, (20 + 220 * i, 30))
     return canvas
 
 
@@ -124,7 +146,7 @@ def test_group_photo_gives_one_row_per_face(untrained_model_path, tmp_path, caps
     assert main(["predict", str(tmp_path / "group.jpg"), "--json", "--model", str(untrained_model_path)]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 3 and all(r["face_found"] for r in rows)
-    assert sorted(r["x"] // 200 for r in rows) == [0, 1, 2]  # one box on each face
+    assert sorted((r["x"] + r["width"] // 2 - 20) // 220 for r in rows) == [0, 1, 2]  # one box on each face
 
 
 @needs_real_faces
@@ -188,10 +210,9 @@ def test_group_rows_come_in_reading_order(untrained_model_path, tmp_path):
     assert [(p.box.x, p.box.y) for p in predictions] == [(20, 40), (400, 20), (30, 230), (220, 220)]
 
 
-def face_alone_and_in_a_group(index, side=160, gap=20):
-    """One real FER2013 face on its own picture, and the same face pasted beside three others."""
-    paths = sorted((SHARED_DATASETS / "fer2013" / "test" / "sad").glob("*.png"))[index:index + 4]
-    faces = [Image.open(path).convert("RGB").resize((side, side), Image.BICUBIC) for path in paths]
+def face_alone_and_in_a_group(index, side=200, gap=20):
+    """One real portrait on its own, and the same portrait pasted beside three others."""
+    faces = portraits(index + 4, side)[index:index + 4]
     group = Image.new("RGB", (2 * side + 3 * gap, 2 * side + 3 * gap), (200, 200, 200))
     for i, other in enumerate(faces):
         group.paste(other, (gap + (i % 2) * (side + gap), gap + (i // 2) * (side + gap)))
@@ -203,7 +224,7 @@ def face_alone_and_in_a_group(index, side=160, gap=20):
 def test_a_face_gets_the_same_answer_alone_and_in_a_group(tmp_path):
     model = load_classifier(REPO / MODEL_FILENAME)  # read only: a trained model, so answers mean something
     compared = 0
-    for index in range(0, 40, 4):
+    for index in range(0, 24, 4):
         alone, group = face_alone_and_in_a_group(index)
         alone.save(tmp_path / "alone.png")
         group.save(tmp_path / "group.png")
@@ -215,4 +236,4 @@ def test_a_face_gets_the_same_answer_alone_and_in_a_group(tmp_path):
         first = among[0]  # reading order: the top-left face is the one pictured alone
         assert first.label == single.label, (index, single, first)
         assert abs(first.confidence - single.confidence) <= 0.05, (index, single, first)
-    assert compared >= 5
+    assert compared >= 4
