@@ -127,12 +127,9 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
         pictures = [("", image)]  # (name suffix, picture)
         if detector and max(image.size) > FACE_CROP_ABOVE:
             faces = main_faces(image, detector)
-            if faces:
-                summary.photos_with_faces += 1
-            else:
-                summary.photos_without_faces += 1
-                if not keep_faceless:
-                    continue
+            if not faces and not keep_faceless:
+                summary.photos_without_faces += 1  # dropped here; kept photos are counted when stored
+                continue
             pictures = [(f"-face{n}", face) for n, face in enumerate(faces, start=1)] or \
                 [("-whole", crop(image, centre_box(image)))]
         photo = _encode(image, PHOTO_SIDE) if held_out and pictures[0][0] else None
@@ -280,6 +277,10 @@ def _store(by_hash, existing, data_dir: Path, summary: ImportSummary):
         for suffix, data, extension in pictures:
             _write_atomically(folder / f"{digest}{suffix}{extension}", data)
             summary.imported[keep_split, label] += 1
+        if pictures[0][0].startswith("-face"):
+            summary.photos_with_faces += 1
+        elif pictures[0][0] == "-whole":
+            summary.photos_without_faces += 1
         if photo and keep_split == "holdout":
             _write_atomically(Path(data_dir, HOLDOUT_DIR, PHOTOS_DIR, label, digest + photo[1]), photo[0])
 

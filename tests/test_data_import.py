@@ -175,3 +175,22 @@ def test_photos_without_a_face_are_kept_whole_or_dropped(tmp_path):
                              holdout_fraction=0, keep_faceless=False)
     assert kept.photos_without_faces == dropped.photos_without_faces == 4
     assert stored(tmp_path / "a")["happy"] == 4 and stored(tmp_path / "b")["happy"] == 0
+
+
+def test_second_import_of_photos_reports_nothing_new(tmp_path):
+    from happysad.faces import Box
+    from PIL import Image
+    for label in ("happy", "sad"):
+        (tmp_path / "web" / label).mkdir(parents=True)
+        for seed in range(3):
+            photo = Image.new("RGB", (300, 200), (seed * 40, 90, 90))
+            photo.paste(face(label, seed, 96, "RGB"), (40, 40))
+            photo.save(tmp_path / "web" / label / f"{seed}.jpg", quality=95)
+    conflict = Image.new("RGB", (300, 200), "white")  # the same picture under both labels
+    for label in ("happy", "sad"):
+        conflict.save(tmp_path / "web" / label / "both.jpg", quality=95)
+    detector = BoxesAt(Box(40, 40, 96, 1.0))
+    first = import_sources([str(tmp_path / "web")], tmp_path / "data", progress=False, detector=detector)
+    again = import_sources([str(tmp_path / "web")], tmp_path / "data", progress=False, detector=detector)
+    assert first.photos_with_faces == 6 and first.label_conflicts == 2
+    assert again.photos_with_faces == again.photos_without_faces == 0 and sum(again.imported.values()) == 0
