@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from happysad import evaluation, generators, training  # noqa: E402
+from happysad import evaluation  # noqa: E402
 from happysad.config import CLASS_NAMES  # noqa: E402
-from happysad.model import make_model  # noqa: E402
+from happysad.notebook import run_steps  # noqa: E402
 from photos import held_out_photos, photo_answers  # noqa: E402
 from happysad.prediction import classify_photos  # noqa: E402
 
@@ -33,10 +33,10 @@ def without_faceless(data_dir: Path, work: Path) -> Path:
 
 
 def train_and_score(data_dir: Path, epochs: int, seed: int, work: Path):
-    training.make_reproducible(seed)
-    train_flow, validation_flow = generators.make_generators(data_dir, seed=seed)
-    model, _ = training.train(make_model(), train_flow, validation_flow, epochs, work / "best.keras", verbose=0)
-    faces = evaluation.evaluate(*evaluation.predict_flow(model, generators.make_holdout_flow(data_dir)))
+    steps = run_steps("flows", "model", "compile", "callbacks", "fit", DATA_DIR=str(data_dir), OUTPUT_DIR=str(work),
+                      EPOCHS=epochs, SEED=seed)  # the notebook's own training cells
+    model, train_flow = steps["model"], steps["train_flow"]
+    faces = evaluation.evaluate(*evaluation.predict_flow(model, steps["holdout_flow"]))
     paths, labels = held_out_photos(data_dir)
     predictions, _ = classify_photos(model, paths)
     photos = evaluation.evaluate(labels, photo_answers(predictions, paths)[0])

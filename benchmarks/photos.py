@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from happysad.config import CLASS_NAMES, MODEL_FILENAME  # noqa: E402
-from happysad.data_import import HOLDOUT_DIR, PHOTOS_DIR  # noqa: E402
+from happysad.datafolder import holdout_photos_folder  # noqa: E402
 from happysad.evaluation import evaluate  # noqa: E402
 from happysad.faces import FaceDetector  # noqa: E402
 from happysad.prediction import classify_photos, load_classifier  # noqa: E402
@@ -29,7 +29,7 @@ from fer_reference import FerAsHappySad  # noqa: E402
 def held_out_photos(data_dir):
     paths, labels = [], []
     for label_index, label in enumerate(CLASS_NAMES):
-        folder = Path(data_dir, HOLDOUT_DIR, PHOTOS_DIR, label)
+        folder = holdout_photos_folder(data_dir, label)
         for path in sorted(folder.glob("*")):
             paths.append(path)
             labels.append(label_index)
@@ -73,7 +73,7 @@ def main():
     args = parser.parse_args()
     paths, labels = held_out_photos(args.data_dir)
     if not paths:
-        sys.exit(f"no held-out photos under {Path(args.data_dir, HOLDOUT_DIR, PHOTOS_DIR)}: run `data import` first")
+        sys.exit(f"no held-out photos under {holdout_photos_folder(args.data_dir, '<label>')}: run `data import` first")
     models = {"happysad": load_classifier(args.model), "fer (pip package)": FerAsHappySad()}
     detectors = {"BlazeFace": FaceDetector(), "MTCNN": MtcnnDetector()}
     print(f"{len(paths)} held-out web photos ({labels.count(0)} happy, {labels.count(1)} sad)\n")

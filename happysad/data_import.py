@@ -31,19 +31,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from PIL import Image
 from tqdm import tqdm
 
 from .config import CLASS_NAMES as LABELS
+from .datafolder import holdout_photos_folder, label_folder, stored_folders
 from .faces import FaceDetector, centre_box, crop
 from .images import ImageError, decode_image, read_bytes
 
 
 TEST_SPLIT_NAMES = {"test", "testing"}
-HOLDOUT_DIR = "holdout"
-PHOTOS_DIR = "photos"  # holdout/photos/<label>/: the held-out photos whole, for photo-level evaluation
 PHOTO_SIDE = 1024
 HOLDOUT_FRACTION = 0.15
 MAX_SIDE = 512  # enough for display and face detection; keeps training I/O cheap
@@ -61,6 +60,22 @@ class Candidate:
     label: str
     in_test_split: bool
     read: Callable[[], bytes]
+    source_has_test_split: bool = False  # then in_test_split decides; else a hash-chosen share is held out
+
+
+class EncodedPicture(NamedTuple):
+    """One file to write for a source picture: the picture itself, a face cut from it, or its centre."""
+    suffix: str  # "" for the picture as it is, "-face<n>" for a face crop, "-whole" for a faceless photo's centre
+    data: bytes
+    extension: str
+
+
+class Copy(NamedTuple):
+    """One occurrence of some content in the sources (the same content may occur several times)."""
+    split: str  # "train" or "holdout"
+    label: str
+    pictures: list  # [EncodedPicture], shared by every copy of the same content
+    photo: tuple | None  # (bytes, extension) of a held-out photo kept whole, else None
 
 
 @dataclass
@@ -97,32 +112,34 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
                    crop_faces=True, keep_faceless=True, detector=None) -> ImportSummary:
     """Import every source (folder or .zip) into data_dir; return what happened."""
     summary = ImportSummary()
-    candidates = []  # (candidate, whether its source has a test split of its own)
+    candidates = []
     for source in sources:
         found, skipped = find_candidates(Path(source))
         has_test_split = any(c.in_test_split for c in found)
-        candidates += [(c, has_test_split) for c in found]
+        for candidate in found:
+            candidate.source_has_test_split = has_test_split
+        candidates += found
         summary.skipped += skipped
     summary.found = len(candidates) + len(summary.skipped)
 
     detector = (detector or FaceDetector()) if crop_faces else None
     existing = existing_images(Path(data_dir))
-    by_hash = defaultdict(list)  # hash -> [(split, label, [(suffix, encoded image, extension)], photo)]
-    for candidate, has_test_split in tqdm(candidates, desc="Reading images", unit="img", disable=not progress):
+    by_hash = defaultdict(list)  # content hash -> [Copy]
+    for candidate in tqdm(candidates, desc="Reading images", unit="img", disable=not progress):
         try:
             image = decode_image(candidate.read(), candidate.name)
         except ImageError as error:
             summary.skipped.append((candidate.name, error.reason))
             continue
         digest = content_hash(image)
-        if has_test_split:
+        if candidate.source_has_test_split:
             held_out = candidate.in_test_split
         else:
             held_out = int(digest[:8], 16) / 16**8 < holdout_fraction
         split = "holdout" if held_out else "train"
         if digest in existing or digest in by_hash:  # seen: no need to detect and encode it again
-            pictures, photo = by_hash[digest][0][2:] if digest in by_hash else ([], None)
-            by_hash[digest].append((split, candidate.label, pictures, photo))
+            first = by_hash[digest][0] if digest in by_hash else Copy(split, candidate.label, [], None)
+            by_hash[digest].append(Copy(split, candidate.label, first.pictures, first.photo))
             continue
         pictures = [("", image)]  # (name suffix, picture)
         if detector and max(image.size) > FACE_CROP_ABOVE:
@@ -133,7 +150,8 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
             pictures = [(f"-face{n}", face) for n, face in enumerate(faces, start=1)] or \
                 [("-whole", crop(image, centre_box(image)))]
         photo = _encode(image, PHOTO_SIDE) if held_out and pictures[0][0] else None
-        by_hash[digest].append((split, candidate.label, [(suffix, *_encode(p)) for suffix, p in pictures], photo))
+        encoded = [EncodedPicture(suffix, *_encode(picture)) for suffix, picture in pictures]
+        by_hash[digest].append(Copy(split, candidate.label, encoded, photo))
 
     _store(by_hash, existing, Path(data_dir), summary)
     return summary
@@ -225,64 +243,59 @@ def _encode(image: Image.Image, max_side=MAX_SIDE):
     return buffer.getvalue(), ".jpg"
 
 
-def existing_images(data_dir: Path):
-    """hash -> (split, label, [paths]) for everything already imported into data_dir."""
+class Stored(NamedTuple):
+    """Content already in the data folder: where it is and under which label."""
+    split: str
+    label: str
+    paths: list  # its face crops, or the picture, and a held-out photo kept whole
+
+
+def existing_images(data_dir: Path) -> dict:
+    """content hash -> Stored, for everything already imported into data_dir."""
     found = {}
-    for split, label, folder in _stored_folders(data_dir):
+    for split, label, folder in stored_folders(data_dir):
         for path in folder.iterdir():
-            found.setdefault(path.stem.split("-")[0], (split, label, []))[2].append(path)
+            found.setdefault(path.stem.split("-")[0], Stored(split, label, [])).paths.append(path)
     return found
-
-
-def _stored_folders(data_dir: Path):
-    """(split, label, folder) of every folder an import writes, whole held-out photos included."""
-    for label in LABELS:
-        for split, folder in (("train", Path(data_dir, label)), ("holdout", Path(data_dir, HOLDOUT_DIR, label)),
-                              ("holdout", Path(data_dir, HOLDOUT_DIR, PHOTOS_DIR, label))):
-            if folder.is_dir():
-                yield split, label, folder
-
-
-def label_folder(data_dir: Path, split: str, label: str) -> Path:
-    return Path(data_dir, HOLDOUT_DIR, label) if split == "holdout" else Path(data_dir, label)
 
 
 def _store(by_hash, existing, data_dir: Path, summary: ImportSummary):
     for digest, copies in by_hash.items():
         old = existing.get(digest)
-        labels = {label for _, label, _, _ in copies} | ({old[1]} if old else set())
+        labels = {copy.label for copy in copies} | ({old.label} if old else set())
         if len(labels) > 1:
             summary.label_conflicts += len(copies)
             if old:  # an earlier import kept it; now it is known to be ambiguous
-                for path in old[2]:
+                for path in old.paths:
                     path.unlink()
                 summary.label_conflicts += 1
             continue
-        splits = [split for split, _, _, _ in copies]
+        splits = [copy.split for copy in copies]
         if old:
             summary.already_present += len(copies)
-            if old[0] == "holdout" and "train" in splits:  # now in training: the held-out copy leaks
-                for path in old[2]:
-                    if path.parent.parent.name == PHOTOS_DIR:
+            if old.split == "holdout" and "train" in splits:  # now in training: the held-out copy leaks
+                for path in old.paths:
+                    if path.parent == holdout_photos_folder(data_dir, old.label):
                         path.unlink()
                     else:
-                        path.replace(label_folder(data_dir, "train", old[1]) / path.name)
+                        path.replace(label_folder(data_dir, "train", old.label) / path.name)
                 summary.holdout_leaks += 1
             continue
         keep_split = "train" if "train" in splits else "holdout"
         summary.holdout_leaks += splits.count("holdout") if keep_split == "train" else 0
         summary.duplicates += splits.count(keep_split) - 1
-        _, label, pictures, photo = next(c for c in copies if c[0] == keep_split)
-        folder = label_folder(data_dir, keep_split, label)
-        for suffix, data, extension in pictures:
-            _write_atomically(folder / f"{digest}{suffix}{extension}", data)
-            summary.imported[keep_split, label] += 1
-        if pictures[0][0].startswith("-face"):
+        kept = next(copy for copy in copies if copy.split == keep_split)
+        folder = label_folder(data_dir, keep_split, kept.label)
+        for picture in kept.pictures:
+            _write_atomically(folder / f"{digest}{picture.suffix}{picture.extension}", picture.data)
+            summary.imported[keep_split, kept.label] += 1
+        if kept.pictures[0].suffix.startswith("-face"):
             summary.photos_with_faces += 1
-        elif pictures[0][0] == "-whole":
+        elif kept.pictures[0].suffix == "-whole":
             summary.photos_without_faces += 1
-        if photo and keep_split == "holdout":
-            _write_atomically(Path(data_dir, HOLDOUT_DIR, PHOTOS_DIR, label, digest + photo[1]), photo[0])
+        if kept.photo and keep_split == "holdout":
+            data, extension = kept.photo
+            _write_atomically(holdout_photos_folder(data_dir, kept.label) / f"{digest}{extension}", data)
 
 
 class DataImportError(OSError):
@@ -301,29 +314,3 @@ def _write_atomically(path: Path, data: bytes):
             temporary.unlink(missing_ok=True)
         raise DataImportError(f"cannot write {path}: {error.strerror or error}; "
                               "images imported before are intact, run the import again once fixed") from None
-
-
-KERAS_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff")  # what flow_from_directory reads
-REJECTED_DIR = "rejected"
-
-
-def set_aside_unusable(data_dir=".") -> list:
-    """Move images that cannot be decoded out of happy/, sad/ and holdout/ into rejected/.
-
-    Run before training, so a bad file dropped into a folder after the import is
-    reported up front instead of killing an epoch. Nothing is deleted.
-    Returns [(original path, reason)].
-    """
-    moved = []
-    for _, _, folder in _stored_folders(Path(data_dir)):
-        for path in sorted(folder.rglob("*")):
-            if path.suffix.lower() not in KERAS_IMAGE_SUFFIXES or path.is_dir():
-                continue  # flow_from_directory reads neither
-            try:
-                decode_image(read_bytes(path), path)
-            except ImageError as error:
-                target = Path(data_dir, REJECTED_DIR, path.relative_to(data_dir))
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-                moved.append((str(path), error.reason))
-    return moved

@@ -1,14 +1,12 @@
 """Load the saved model and classify pictures: every face found, or the whole picture when none is."""
-import random
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .config import CLASS_NAMES, IMAGE_SIZE, MODEL_FILENAME
-from .data_import import HOLDOUT_DIR, PHOTOS_DIR
 from .faces import Box, FaceDetector, centre_box, crop, reading_order
-from .images import IMAGE_SUFFIXES, ImageError, read_image, to_model_input
+from .images import ImageError, read_image, to_model_input
 
 
 class ModelError(RuntimeError):
@@ -113,29 +111,3 @@ def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False
     for prediction, p_sad in zip(pending, predict_arrays(model, arrays, batch_size)):
         prediction.p_sad = float(p_sad)
     return pending, errors
-
-
-def sample_heldout_images(data_dir=".", count=1, seed=None) -> list:
-    """Random held-out photos (else held-out faces, else training images), for the demo cells."""
-    held_out = Path(data_dir, HOLDOUT_DIR)
-    for folders in ([held_out / PHOTOS_DIR / c for c in CLASS_NAMES], [held_out / c for c in CLASS_NAMES],
-                    [Path(data_dir, c) for c in CLASS_NAMES]):
-        images = sorted(p for f in folders if f.is_dir() for p in f.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        if images:
-            return [str(p) for p in random.Random(seed).sample(images, min(count, len(images)))]
-    raise FileNotFoundError(f"no images under {Path(data_dir).resolve()}: import some first")
-
-
-def show_prediction(image_path=None, model_path=MODEL_FILENAME, data_dir="."):
-    """Classify every face in one picture, print a line per face and show the annotated picture."""
-    from .annotate import draw_predictions
-    from .plots import show_image
-
-    image_path = image_path or sample_heldout_images(data_dir)[0]
-    predictions, errors = classify_photos(load_classifier(model_path), [image_path])
-    if errors:
-        raise errors[0]
-    for prediction in predictions:
-        print(f"{image_path}: {prediction} ({prediction.where})")
-    show_image(draw_predictions(read_image(image_path), predictions))
-    return predictions

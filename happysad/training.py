@@ -1,4 +1,4 @@
-"""Training: class weights for the imbalance, the best validation epoch kept, atomic saving."""
+"""Training helpers: class weights for the imbalance, reproducibility, several GPUs, atomic saving."""
 import os
 import tempfile
 from pathlib import Path
@@ -29,32 +29,6 @@ def distribution_strategy(devices=None):
     if devices or len(tf.config.list_logical_devices("GPU")) > 1:
         return tf.distribute.MirroredStrategy(devices)
     return tf.distribute.get_strategy()
-
-
-def make_callbacks(checkpoint_path, patience=None):
-    """Keep the epoch with the lowest validation loss, and the state to resume a killed run.
-
-    A run that is killed resumes from its last completed epoch when started again with
-    the same checkpoint_path (Keras' BackupAndRestore keeps the state beside it).
-    With `patience`, training also stops once validation loss has not improved for that many epochs.
-    """
-    checkpoint_path = Path(checkpoint_path)
-    checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
-    callbacks = [
-        keras.callbacks.BackupAndRestore(str(checkpoint_path.parent / "backup")),
-        keras.callbacks.ModelCheckpoint(str(checkpoint_path), monitor="val_loss", save_best_only=True),
-    ]
-    if patience:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience))
-    return callbacks
-
-
-def train(model, train_flow, validation_flow, epochs, checkpoint_path, patience=None, verbose=2, callbacks=()):
-    """Fit with class weights, then reload the epoch with the lowest validation loss; returns (best model, history)."""
-    history = model.fit(train_flow, validation_data=validation_flow, epochs=epochs,
-                        callbacks=[*make_callbacks(checkpoint_path, patience), *callbacks],
-                        class_weight=balanced_class_weights(train_flow.classes), verbose=verbose)
-    return keras.models.load_model(checkpoint_path), history.history
 
 
 class SaveError(OSError):

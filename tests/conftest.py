@@ -56,8 +56,20 @@ def dataset(tmp_path) -> Path:
     return make_dataset(tmp_path / "data")
 
 
+def notebook_training(data_dir, **parameters) -> dict:
+    """The notebook's own flows and compiled model on data_dir (its cells, with test-sized batches)."""
+    from happysad.notebook import run_steps
+    return run_steps("flows", "model", "compile", DATA_DIR=str(data_dir), **{"BATCH_SIZE": 16, **parameters})
+
+
 @pytest.fixture(scope="session")
-def untrained_model_path(tmp_path_factory) -> Path:
-    from happysad.model import make_model
+def make_model():
+    """The notebook's CNN builder (its `model` cell): make_model(channels) -> an uncompiled model."""
+    from happysad.notebook import run_steps
+    return run_steps("model")["make_model"]
+
+
+@pytest.fixture(scope="session")
+def untrained_model_path(tmp_path_factory, make_model) -> Path:
     from happysad.training import save_model
-    return save_model(make_model(channels=1), tmp_path_factory.mktemp("model") / "model.keras")
+    return save_model(make_model(1), tmp_path_factory.mktemp("model") / "model.keras")

@@ -6,10 +6,10 @@ import pytest
 
 from bad_inputs import make_corpus
 from happysad.__main__ import main
-from happysad.data_import import import_sources, set_aside_unusable
-from happysad.generators import make_generators
+from happysad.data_import import import_sources
+from happysad.datafolder import set_aside_unusable
 from happysad.images import ImageError, read_image
-from happysad.model import make_model
+from happysad.notebook import run_steps
 from conftest import encoded, face
 
 
@@ -60,10 +60,10 @@ def test_predict_reports_each_bad_file_in_one_line_and_classifies_the_rest(corpu
 def test_bad_file_dropped_in_after_import_is_set_aside_before_training(dataset):
     (dataset / "happy" / "dropped.jpg").write_bytes(b"\xff\xd8\xff\xe0 broken jpeg")
     (dataset / "sad" / "half.png").write_bytes(encoded(face("sad", 99))[:60])
-    train, validation = make_generators(dataset, batch_size=16)
+    steps = run_steps("set_aside", "flows", "model", "compile", DATA_DIR=str(dataset), BATCH_SIZE=16)
     assert not (dataset / "happy" / "dropped.jpg").exists()
     assert (dataset / "rejected" / "happy" / "dropped.jpg").exists()  # moved, never deleted
-    make_model().fit(train, validation_data=validation, epochs=1, verbose=0)
+    steps["model"].fit(steps["train_flow"], validation_data=steps["validation_flow"], epochs=1, verbose=0)
     assert set_aside_unusable(dataset) == []
 
 

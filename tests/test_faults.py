@@ -14,10 +14,8 @@ import pytest
 
 from happysad import training
 from happysad.__main__ import main
-from happysad.generators import make_generators
-from happysad.model import make_model
 from happysad.prediction import load_classifier
-from conftest import REPO, write_faces
+from conftest import REPO, notebook_training, write_faces
 
 ENV = dict(os.environ, PYTHONPATH=str(REPO))
 
@@ -35,9 +33,8 @@ TRAIN = """
 import json, os, signal, sys
 from pathlib import Path
 import keras
-from happysad.generators import make_generators
-from happysad.model import make_model
-from happysad.training import make_reproducible, save_model, train
+from happysad.notebook import run_steps
+from happysad.training import save_model
 
 data, out, epochs, kill_after = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 
@@ -46,12 +43,12 @@ class KillAfter(keras.callbacks.Callback):
         if epoch + 1 == kill_after:
             os.kill(os.getpid(), signal.SIGKILL)
 
-make_reproducible(0)
-train_flow, validation_flow = make_generators(data, batch_size=16, seed=0)
-best, history = train(make_model(), train_flow, validation_flow, epochs, out / "checkpoints" / "best.keras",
-                      verbose=0, callbacks=[KillAfter()])
-save_model(best, out / "model.keras")
-print(json.dumps({"epochs_run": len(history["loss"])}))
+steps = run_steps("flows", "model", "compile", "callbacks", DATA_DIR=data, OUTPUT_DIR=str(out), BATCH_SIZE=16,
+                  SEED=0, EPOCHS=epochs)
+steps["callbacks"].append(KillAfter())
+steps = run_steps("fit", namespace=steps)  # the notebook's fit cell: resumes from checkpoints/backup
+save_model(steps["model"], out / "model.keras")
+print(json.dumps({"epochs_run": len(steps["history"]["loss"])}))
 """
 
 
@@ -61,17 +58,15 @@ from pathlib import Path
 import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from happysad.generators import make_generators
-from happysad.model import make_model
-from happysad.training import distribution_strategy, make_reproducible, train
+from happysad import training
+from happysad.notebook import run_steps
 
-make_reproducible(0)
-strategy = distribution_strategy(["/cpu:0", "/cpu:1"])
-with strategy.scope():
-    model = make_model()
-train_flow, validation_flow = make_generators(sys.argv[1], batch_size=16, seed=0)
-best, history = train(model, train_flow, validation_flow, 3, Path(sys.argv[2]) / "best.keras", verbose=0)
-print(json.dumps({"replicas": strategy.num_replicas_in_sync, "loss": history["loss"],
+strategy = training.distribution_strategy(["/cpu:0", "/cpu:1"])
+training.distribution_strategy = lambda: strategy  # what the notebook's compile cell finds with two GPUs
+steps = run_steps("flows", "model", "compile", "callbacks", DATA_DIR=sys.argv[1], OUTPUT_DIR=sys.argv[2],
+                  BATCH_SIZE=16, SEED=0, EPOCHS=3)
+steps = run_steps("fit", namespace=steps)
+print(json.dumps({"replicas": strategy.num_replicas_in_sync, "loss": steps["history"]["loss"],
                   "strategy": type(strategy).__name__}))
 """
 
@@ -120,7 +115,7 @@ def test_killed_training_resumes_from_its_last_epoch(dataset, tmp_path):
 @pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device"),
                                      PermissionError(errno.EACCES, "Permission denied")])
 def test_failed_save_raises_a_clear_error_and_keeps_the_old_model(failure, untrained_model_path, tmp_path,
-                                                                  monkeypatch):
+                                                                  monkeypatch, make_model):
     target = tmp_path / "happy_sad_model.keras"
     target.write_bytes(untrained_model_path.read_bytes())
     before = target.read_bytes()
@@ -132,7 +127,7 @@ def test_failed_save_raises_a_clear_error_and_keeps_the_old_model(failure, untra
     else:  # a full disk fails while writing
         monkeypatch.setattr(keras.Model, "save", fail)
     with pytest.raises(training.SaveError, match=f"{target}: {failure.strerror}"):
-        training.save_model(make_model(), target)
+        training.save_model(make_model(1), target)
     assert target.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
@@ -158,9 +153,9 @@ def test_import_onto_a_full_disk_stops_clearly_and_keeps_what_it_wrote(tmp_path,
 
 def test_same_seed_same_split_same_validation_metrics(dataset):
     def run():
-        training.make_reproducible(11)
-        train_flow, validation_flow = make_generators(dataset, batch_size=16, seed=11)
-        history = make_model().fit(train_flow, validation_data=validation_flow, epochs=2, verbose=0)
+        steps = notebook_training(dataset, SEED=11, EPOCHS=2)  # its first cell seeds everything
+        train_flow, validation_flow = steps["train_flow"], steps["validation_flow"]
+        history = steps["model"].fit(train_flow, validation_data=validation_flow, epochs=2, verbose=0)
         return validation_flow.filepaths, train_flow.filepaths, history.history
     first, second = run(), run()
     assert first[0] == second[0] and first[1] == second[1]

@@ -1,10 +1,17 @@
+"""The notebook's data-loading cells, run on a tiny dataset."""
 import numpy as np
 
-from happysad.generators import RESIZE_FILTERS, make_generators, make_holdout_flow
+from happysad.generators import RESIZE_FILTERS
+from happysad.notebook import run_steps
+
+
+def flows(data_dir, **parameters):
+    return run_steps("flows", DATA_DIR=str(data_dir), BATCH_SIZE=16, **parameters)
 
 
 def test_split_is_80_20_with_disjoint_files(dataset):
-    train, validation = make_generators(dataset, batch_size=16, seed=1)
+    loaded = flows(dataset, SEED=1)
+    train, validation = loaded["train_flow"], loaded["validation_flow"]
     assert (train.samples, validation.samples) == (64, 16)
     assert not set(train.filepaths) & set(validation.filepaths)
     assert list(train.class_indices) == ["happy", "sad"]
@@ -12,8 +19,8 @@ def test_split_is_80_20_with_disjoint_files(dataset):
 
 def test_batches_have_model_shape_and_unit_range(dataset):
     for color_mode, channels in (("grayscale", 1), ("rgb", 3)):
-        train, validation = make_generators(dataset, color_mode=color_mode, batch_size=16)
-        for flow in (train, validation):
+        loaded = flows(dataset, COLOR_MODE=color_mode)
+        for flow in (loaded["train_flow"], loaded["validation_flow"], loaded["holdout_flow"]):
             images, labels = flow[0]
             assert images.shape == (16, 64, 64, channels)
             assert 0 <= images.min() and images.max() <= 1 and images.max() > 0.5
@@ -21,19 +28,26 @@ def test_batches_have_model_shape_and_unit_range(dataset):
 
 
 def test_validation_is_not_augmented_but_training_is(dataset):
-    train, validation = make_generators(dataset, batch_size=16, seed=3)
-    _, plain_validation = make_generators(dataset, batch_size=16, seed=3, augment=False)
-    np.testing.assert_array_equal(validation[0][0], plain_validation[0][0])
+    loaded = flows(dataset, SEED=3)
+    validation = loaded["validation_flow"]
     np.testing.assert_array_equal(validation[0][0], validation[0][0])  # same every time
-    plain_train, _ = make_generators(dataset, batch_size=16, seed=3, augment=False)
-    assert not np.allclose(train[0][0], plain_train[0][0])
+    plain = dict(loaded["flow_options"], shuffle=True)
+    plain_train = loaded["plain_datagen"].flow_from_directory(str(dataset), subset="training", **plain)
+    assert not np.allclose(loaded["train_flow"][0][0], plain_train[0][0])
+    plain_validation = loaded["plain_datagen"].flow_from_directory(str(dataset), subset="validation",
+                                                                   **dict(plain, shuffle=False))
+    np.testing.assert_array_equal(validation[0][0], plain_validation[0][0])
 
 
-def test_holdout_flow(dataset, tmp_path):
-    holdout = make_holdout_flow(dataset, batch_size=8)
+def test_holdout_flow_reads_holdout_only_and_is_optional(dataset, tmp_path):
+    holdout = flows(dataset)["holdout_flow"]
     assert holdout.samples == 16 and not holdout.shuffle
-    assert make_holdout_flow(tmp_path / "empty") is None
-
+    assert all("/holdout/" in path for path in holdout.filepaths)
+    no_holdout = tmp_path / "no_holdout"
+    no_holdout.mkdir()
+    for label in ("happy", "sad"):
+        (dataset / label).rename(no_holdout / label)
+    assert flows(no_holdout)["holdout_flow"] is None
 
 
 def filters_used(flow, batches=12):
@@ -52,8 +66,6 @@ def filters_used(flow, batches=12):
 
 
 def test_training_batches_mix_resize_filters_the_same_way_each_run(dataset):
-    runs = [filters_used(make_generators(dataset, batch_size=16, seed=5)[0]) for _ in range(2)]
+    runs = [filters_used(flows(dataset, SEED=5)["train_flow"]) for _ in range(2)]
     assert set(runs[0]) == set(RESIZE_FILTERS) and runs[0] == runs[1]
-    _, validation = make_generators(dataset, batch_size=16, seed=5)
-    assert filters_used(validation) == ["bilinear"] * 12
-
+    assert filters_used(flows(dataset, SEED=5)["validation_flow"]) == ["bilinear"] * 12

@@ -1,25 +1,24 @@
 import keras
 import numpy as np
 
-from happysad.model import make_model, with_flip_averaging
+from happysad.model import with_flip_averaging
 from happysad.training import balanced_class_weights, save_model
-from conftest import face
+from conftest import face, notebook_training
 from happysad.images import to_model_input
 
 
-def test_output_is_one_probability_per_image():
+def test_output_is_one_probability_per_image(make_model):
     for channels in (1, 3):
-        model = make_model(channels=channels)
+        model = make_model(channels)
         output = model(np.random.rand(5, 64, 64, channels).astype("float32"), training=False)
         assert output.shape == (5, 1)
         assert np.all((0 <= output) & (output <= 1))
 
 
-def test_loss_falls_on_a_learnable_toy_set():
-    keras.utils.set_random_seed(0)
+def test_notebook_model_learns_a_toy_set(dataset):
+    model = notebook_training(dataset, EPOCHS=8, SEED=0)["model"]  # compiled as the notebook compiles it
     labels = np.array([0, 1] * 32)
     images = np.stack([to_model_input(face(("happy", "sad")[y], seed), "grayscale") for seed, y in enumerate(labels)])
-    model = make_model(channels=1)
     history = model.fit(images, labels, epochs=8, batch_size=16, verbose=0)
     assert history.history["loss"][-1] < 0.6 * history.history["loss"][0]
 
@@ -29,16 +28,16 @@ def test_class_weights_balance_the_classes():
     assert weights[0] * 3 == weights[1] * 1
 
 
-def test_save_replaces_the_old_file_and_leaves_no_temporary(tmp_path):
+def test_save_replaces_the_old_file_and_leaves_no_temporary(tmp_path, make_model):
     path = tmp_path / "model.keras"
     path.write_text("old")
-    save_model(make_model(), path)
+    save_model(make_model(1), path)
     assert keras.models.load_model(path).output_shape == (None, 1)
     assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
 
 
-def test_flip_averaged_model_answers_the_mean_logit_of_picture_and_mirror(tmp_path):
-    model = make_model()
+def test_flip_averaged_model_answers_the_mean_logit_of_picture_and_mirror(tmp_path, make_model):
+    model = make_model(1)
     averaged = with_flip_averaging(model)
     images = np.random.default_rng(2).random((4, 64, 64, 1)).astype("float32")
     logit = lambda p: np.log(p / (1 - p))  # noqa: E731

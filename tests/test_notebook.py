@@ -9,7 +9,7 @@ from conftest import REPO, make_dataset
 
 NOTEBOOK = REPO / "image_classification.ipynb"
 FIGURES = {"class_counts.png", "samples.png", "augmentation.png", "learning_curves.png",
-           "confusion_validation.png", "confusion_holdout.png", "grad_cam.png", "photos.png"}
+           "confusion_validation.png", "confusion_held-out.png", "grad_cam.png", "photos.png"}
 
 
 def repo_model_state():

@@ -1,11 +1,8 @@
 """Integration on the real datasets in ../shared/datasets, when this machine has them."""
-import keras
 import pytest
 
 from happysad.data_import import import_sources
-from happysad.generators import make_generators
-from happysad.model import make_model
-from conftest import SHARED_DATASETS
+from conftest import SHARED_DATASETS, notebook_training
 
 pytestmark = pytest.mark.skipif(not SHARED_DATASETS.is_dir(),
                                 reason=f"no real data at {SHARED_DATASETS} (only on the project's machines)")
@@ -30,7 +27,6 @@ def test_import_real_images_then_train_one_epoch(tmp_path):
     assert 300 <= imported <= 600 and summary.imported["holdout", "sad"] > 0
     assert summary.photos_with_faces >= 60  # of 120 web photos (a face is found in about 3 in 4)
     assert summary.photos_with_faces + summary.photos_without_faces <= 120  # FER's 48x48 faces are not cut
-    keras.utils.set_random_seed(0)
-    train, validation = make_generators(tmp_path / "data", batch_size=32)
-    history = make_model().fit(train, validation_data=validation, epochs=1, verbose=0)
+    steps = notebook_training(tmp_path / "data", BATCH_SIZE=32, EPOCHS=1)
+    history = steps["model"].fit(steps["train_flow"], validation_data=steps["validation_flow"], epochs=1, verbose=0)
     assert 0 <= history.history["val_accuracy"][0] <= 1
