@@ -9,8 +9,12 @@ def convolutional_network(model):
     return next((layer for layer in model.layers if isinstance(layer, keras.Model)), model)
 
 
-def last_conv_layer(network):
-    return next(layer for layer in reversed(network.layers) if isinstance(layer, keras.layers.Conv2D))
+def last_feature_maps(network):
+    """The rectified feature maps that global pooling reads: Grad-CAM's layer. (The last Conv2D's
+    own output comes before BatchNormalization and ReLU; weighted, it is often negative everywhere,
+    which gave blank heatmaps for about half the faces.)"""
+    pooling = next(layer for layer in network.layers if isinstance(layer, keras.layers.GlobalAveragePooling2D))
+    return pooling.input
 
 
 def grad_cam(model, images: np.ndarray) -> np.ndarray:
@@ -18,7 +22,7 @@ def grad_cam(model, images: np.ndarray) -> np.ndarray:
     from .model import logit_layer
 
     network = convolutional_network(model)
-    probe = keras.Model(network.inputs, [last_conv_layer(network).output, logit_layer(network).output])
+    probe = keras.Model(network.inputs, [last_feature_maps(network), logit_layer(network).output])
     inputs = tf.convert_to_tensor(images, dtype=tf.float32)
     with tf.GradientTape() as tape:
         features, logit = probe(inputs, training=False)
