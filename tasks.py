@@ -8,7 +8,7 @@ when they changed, then:
   run   fills happy/ and sad/ from Kaggle if they are empty, then executes
         image_classification.ipynb top to bottom, in place, showing each cell's
         output (the training epochs among them) as it runs. With papermill
-        parameters (`-p EPOCHS 2`) it is a trial: the notebook, model and figures
+        parameters (`-p EPOCHS 20`, the quick setting) it is a trial: the notebook, model and figures
         go to trial/ and the shipped ones stay as they are, unless the parameters
         name OUTPUT_DIR themselves;
   test  runs the test suite (extra arguments go to pytest).

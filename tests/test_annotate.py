@@ -1,4 +1,7 @@
 """Labels drawn on photos stay inside the picture and readable."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -6,6 +9,7 @@ from PIL import Image
 from happysad.annotate import LABEL_COLOURS, TEXT_COLOUR, draw_predictions, place_label
 from happysad.faces import Box
 from happysad.prediction import Prediction
+from conftest import REPO
 
 CASES = {  # picture size, face box
     "top edge": ((200, 150), Box(60, 0, 80)),
@@ -55,3 +59,11 @@ def test_a_neighbours_box_does_not_cross_a_label():
     for prediction in (first, neighbour):
         assert_label_readable(annotated, place_label(prediction, (300, 200)))
     assert LABEL_COLOURS["happy"] != LABEL_COLOURS["sad"]
+
+
+def test_the_command_line_path_never_imports_the_plotting_libraries():
+    # Keras 3 itself imports matplotlib.pyplot (keras.src.visualization); seaborn and our figures are the cost we own.
+    code = ("import sys, happysad.predict_command, happysad.annotate, happysad.prediction, happysad.datafolder; "
+            "print(sorted(m for m in ('seaborn', 'happysad.plots') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

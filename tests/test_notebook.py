@@ -12,6 +12,18 @@ FIGURES = {"class_counts.png", "samples.png", "augmentation.png", "learning_curv
            "confusion_validation.png", "confusion_held-out.png", "grad_cam.png", "photos.png"}
 
 
+# What TensorFlow, absl and the Jupyter kernel print at start-up or on first use
+LOG_MARKERS = ("oneDNN", "tensorflow/", "cuda", "I0000 ", "W0000 ", "E0000 ", "absl::", "Debugger warning",
+               "PYDEVD", "frozen modules")
+
+
+def log_lines(notebook) -> list:
+    """Lines of any cell's output that look like library or kernel logging."""
+    return [line for cell in notebook.cells for output in cell.get("outputs", [])
+            for line in output.get("text", "").splitlines()
+            if any(marker in line for marker in LOG_MARKERS)]
+
+
 def repo_model_state():
     path = REPO / "happy_sad_model.keras"
     return path.stat().st_mtime_ns if path.exists() else None
@@ -49,6 +61,12 @@ def test_run_writes_model_and_figures(executed):
     assert FIGURES <= {p.name for p in (work / "figures").iterdir()}
 
 
+def test_no_cell_output_carries_log_lines(executed):
+    _, output = executed
+    assert log_lines(output) == []
+    assert log_lines(nbformat.read(NOTEBOOK, as_version=4)) == []  # nor the committed real run
+
+
 def test_predict_cell_prints_a_label(executed):
     _, output = executed
     last = cell_text(output.cells[-1])
@@ -63,3 +81,4 @@ def test_last_cell_works_alone_in_a_fresh_kernel(executed, monkeypatch):
     ran = papermill.execute_notebook(alone, str(work / "alone.ipynb"), cwd=str(work), kernel_name="python3",
                                      progress_bar=False)
     assert "% confident" in cell_text(ran.cells[0])
+    assert log_lines(ran) == []
