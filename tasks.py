@@ -28,6 +28,8 @@ NOTEBOOK = "image_classification.ipynb"
 TRIAL_DIR = "trial"
 # As in happysad.images: this file runs before anything is installed, so it cannot import that.
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+# Read by every IPython kernel started from the venv (IPython looks in sys.prefix/etc/ipython).
+KERNEL_CONFIG = VENV / "etc" / "ipython" / "ipython_kernel_config.py"
 
 
 def venv_python() -> Path:
@@ -49,7 +51,18 @@ def ensure_environment() -> Path:
         subprocess.run(pip + ["install", "--quiet", "-r", str(REQUIREMENTS)], check=True)
         subprocess.run(pip + ["install", "--quiet", "--no-deps", "-r", str(REQUIREMENTS_NO_DEPS)], check=True)
         stamp.write_text(wanted)
+    if not KERNEL_CONFIG.exists():
+        # ipykernel 7 warns at every start that its sockets are not encrypted; papermill's kernel only
+        # talks to localhost, so the kernel's own log is kept to errors (cells' outputs are untouched).
+        KERNEL_CONFIG.parent.mkdir(parents=True, exist_ok=True)
+        KERNEL_CONFIG.write_text('c.IPKernelApp.log_level = "ERROR"\n')
     return python
+
+
+def child_environment() -> dict:
+    # TensorFlow's log level is set by the happysad package; the kernel's debugger warns about
+    # frozen modules on every start unless told not to check them.
+    return dict(os.environ, PYTHONPATH=str(ROOT), PYDEVD_DISABLE_FILE_VALIDATION="1")
 
 
 def has_images(folder: Path) -> bool:
@@ -57,10 +70,7 @@ def has_images(folder: Path) -> bool:
 
 
 def run(python: Path, args: list[str]) -> int:
-    # TensorFlow's log level is set by the happysad package; the kernel's debugger warns about
-    # frozen modules on every start unless told not to check them.
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYDEVD_DISABLE_FILE_VALIDATION="1")
-    return subprocess.run([str(python), *args], cwd=ROOT, env=env).returncode
+    return subprocess.run([str(python), *args], cwd=ROOT, env=child_environment()).returncode
 
 
 def notebook_command(parameters: list[str]) -> list[str]:

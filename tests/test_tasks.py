@@ -1,4 +1,9 @@
 """tasks.py: a run with changed parameters is a trial that leaves the shipped notebook and model alone."""
+import subprocess
+import sys
+
+import nbformat
+
 import tasks
 
 
@@ -16,3 +21,16 @@ def test_run_with_parameters_writes_into_the_trial_folder():
 def test_run_that_names_its_output_folder_goes_there():
     command = tasks.notebook_command(["-p", "EPOCHS", "2", "-p", "OUTPUT_DIR", "."])
     assert command.count("OUTPUT_DIR") == 1 and command[-8:-6] == [tasks.NOTEBOOK, tasks.NOTEBOOK]
+
+
+def test_a_notebook_run_prints_no_kernel_warnings(tmp_path):
+    tasks.ensure_environment()  # what `run` does first: it writes the kernel's log setting
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('hello')")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nbformat.write(notebook, tmp_path / "hello.ipynb")
+    command = tasks.notebook_command([])[:2] + ["--log-output", "hello.ipynb", "out.ipynb"]
+    run = subprocess.run([str(tasks.venv_python()), *command], cwd=tmp_path, env=tasks.child_environment(),
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "hello" in run.stderr + run.stdout  # papermill's --log-output echoes the cell's output
+    assert [line for line in run.stderr.splitlines() if "WARNING" in line or "Debugger warning" in line] == []
