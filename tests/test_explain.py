@@ -1,11 +1,12 @@
-import keras
 import numpy as np
 import pytest
 
 from conftest import REPO, SHARED_DATASETS
+from happysad.config import MODEL_FILENAME
 from happysad.explain import grad_cam
 from happysad.images import read_image, to_model_input
 from happysad.model import with_flip_averaging
+from happysad.prediction import load_classifier
 
 
 def test_grad_cam_gives_one_unit_range_map_per_image(make_model):
@@ -24,6 +25,6 @@ def test_grad_cam_looks_inside_a_flip_averaged_model(make_model):
 def test_grad_cam_of_the_shipped_model_is_never_blank_on_real_faces():
     faces = [path for label in ("happy", "sad")
              for path in sorted(next(SHARED_DATASETS.glob(f"fer2013/**/test/{label}")).iterdir())[:40]]
-    model = keras.models.load_model(REPO / "happy_sad_model.keras", compile=False)
+    model = load_classifier(REPO / MODEL_FILENAME)
     images = np.stack([to_model_input(read_image(path), "grayscale") for path in faces])
     assert np.all(grad_cam(model, images).max(axis=(1, 2)) == 1)  # each map scaled to a peak of 1
