@@ -1,16 +1,19 @@
 """Training throughput: the notebook's own loop against the same model on in-memory data.
 
-    .venv/bin/python benchmarks/training_speed.py [--data-dir .] [--steps 40] [--batch-size 64]
+    .venv/bin/python benchmarks/training_speed.py [--data-dir .] [--steps 40] [--batch-size 64] [--plain-malloc]
 
 For the shipped architecture and for the first version's (299,601 parameters), prints the
 images/s of `fit` on the notebook's own cells (its ImageDataGenerator flow with augmentation,
 its compiled model, its callbacks, class weights, op determinism), the images/s on random
 arrays held in memory (the model alone), and their ratio. The first few steps (graph
-tracing) are not timed.
+tracing) are not timed. It runs with the glibc malloc settings `python tasks.py run` gives the
+notebook's kernel (restarting itself with them, since glibc reads them at start-up);
+--plain-malloc measures glibc's defaults instead.
 """
 import argparse
 import contextlib
 import io
+import os
 import sys
 import tempfile
 import time
@@ -18,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import tasks  # noqa: E402
 import happysad  # noqa: E402,F401  (quiets TensorFlow before it is imported)
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -92,8 +96,16 @@ def main():
     parser.add_argument("--data-dir", default=".")
     parser.add_argument("--steps", type=int, default=40, help="timed steps (at least 30)")
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--plain-malloc", action="store_true", help="glibc's default malloc settings")
     args = parser.parse_args()
-    print(f"{args.steps} timed steps of batch {args.batch_size} after {WARMUP_STEPS} warm-up steps\n")
+    malloc_names = tasks.GLIBC_MALLOC_SETTINGS
+    wanted = {name: value for name, value in tasks.child_environment().items()
+              if not (args.plain_malloc and name in malloc_names)}
+    if any(os.environ.get(name) != wanted.get(name) for name in malloc_names):
+        os.execve(sys.executable, [sys.executable, *sys.argv], wanted)
+    malloc = ", ".join(f"{name}={os.environ[name]}" for name in malloc_names if name in os.environ)
+    print(f"{args.steps} timed steps of batch {args.batch_size} after {WARMUP_STEPS} warm-up steps; "
+          f"malloc: {malloc or 'glibc defaults'}\n")
     print("| architecture | parameters | notebook loop img/s | in-memory img/s | loop / in-memory |")
     print("|---|---|---|---|---|")
     for name, options in (("shipped", {}), ("first version", FIRST_VERSION)):
