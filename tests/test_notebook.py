@@ -55,6 +55,15 @@ def test_notebook_has_kernelspec_and_tagged_parameters():
         assert f"{name} = " in "".join(tagged[0]["source"])
 
 
+def test_committed_notebook_holds_one_default_run_top_to_bottom():
+    """The shipped outputs come from one uninterrupted run of the notebook as it stands, with its defaults."""
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1))
+    assert not any("injected-parameters" in cell.metadata.get("tags", []) for cell in code)
+    assert [output for cell in code for output in cell.outputs if output.output_type == "error"] == []
+
+
 def test_run_writes_model_and_figures(executed):
     work, _ = executed
     assert (work / "happy_sad_model.keras").is_file()
