@@ -98,12 +98,13 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--plain-malloc", action="store_true", help="glibc's default malloc settings")
     args = parser.parse_args()
-    malloc_names = tasks.GLIBC_MALLOC_SETTINGS
-    wanted = {name: value for name, value in tasks.child_environment().items()
-              if not (args.plain_malloc and name in malloc_names)}
-    if any(os.environ.get(name) != wanted.get(name) for name in malloc_names):
-        os.execve(sys.executable, [sys.executable, *sys.argv], wanted)
-    malloc = ", ".join(f"{name}={os.environ[name]}" for name in malloc_names if name in os.environ)
+    wanted = tasks.child_environment()
+    if args.plain_malloc:
+        for name in tasks.GLIBC_MALLOC_SETTINGS:
+            wanted.pop(name, None)
+    if any(os.environ.get(name) != wanted.get(name) for name in tasks.GLIBC_MALLOC_SETTINGS):
+        os.execve(sys.executable, [sys.executable, *sys.argv], wanted)  # glibc reads them only at start-up
+    malloc = ", ".join(f"{name}={os.environ[name]}" for name in tasks.GLIBC_MALLOC_SETTINGS if name in os.environ)
     print(f"{args.steps} timed steps of batch {args.batch_size} after {WARMUP_STEPS} warm-up steps; "
           f"malloc: {malloc or 'glibc defaults'}\n")
     print("| architecture | parameters | notebook loop img/s | in-memory img/s | loop / in-memory |")
