@@ -13,6 +13,9 @@ averaging. It trains on bilinear-resized images only (no random resize filter), 
 last epoch, not the best one on validation. One JSON line per run: accuracy, macro-F1, sad
 recall and log-loss on validation (all, FER2013 faces only, web crops only, and nearest-resized).
 Runs on a GPU are not bit-reproducible: the same seed twice differed by 0.3 points.
+lever_probe_results.jsonl holds the output of the two H200 runs made with the first version of
+this script; it differed in one way: its mixup run also passed each unmixed batch through the
+network (so BatchNorm's statistics saw it too), and its EMA run is named ema50-s1-raw/-ema.
 """
 import argparse
 import copy
