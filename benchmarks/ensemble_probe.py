@@ -16,7 +16,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from happysad.prediction import load_classifier  # noqa: E402
-from tta_probe import validation_images  # noqa: E402
+from tta_probe import log_loss, validation_images  # noqa: E402
 
 
 def main():
@@ -34,8 +34,7 @@ def main():
             logits[path] = np.log(p_sad / (1 - p_sad))
         logits["average"] = np.mean(list(logits.values()), axis=0)
         for name, z in logits.items():
-            p_sad, said_sad = 1 / (1 + np.exp(-z)), z > 0
-            loss = -np.mean(labels * np.log(p_sad) + (1 - labels) * np.log(1 - p_sad))
+            said_sad, loss = z > 0, log_loss(labels, 1 / (1 + np.exp(-z)))
             sad_recall = (said_sad & (labels == 1)).sum() / (labels == 1).sum()
             print(f"| {interpolation} | {name} | {(said_sad == labels).mean():.2%} | {sad_recall:.3f} | {loss:.4f} |",
                   flush=True)

@@ -36,10 +36,15 @@ def as_model_sees(image, resample):
     return np.asarray(image.resize((MODEL_SIDE, MODEL_SIDE), Image.BOX))
 
 
+def notebook_flow(data_dir, subset, **options):
+    """An unshuffled flow over the notebook's training or validation subset (its 80/20 split)."""
+    return ImageDataGenerator(rescale=1 / 255, validation_split=0.2).flow_from_directory(
+        data_dir, subset=subset, shuffle=False, classes=list(CLASS_NAMES), class_mode="binary", **options)
+
+
 def notebook_split(data_dir, subset):
     """The file paths and labels of the notebook's training or validation subset."""
-    flow = ImageDataGenerator(validation_split=0.2).flow_from_directory(
-        data_dir, subset=subset, shuffle=False, classes=list(CLASS_NAMES), class_mode="binary")
+    flow = notebook_flow(data_dir, subset)
     return flow.filepaths, flow.classes
 
 

@@ -81,13 +81,15 @@ def main():
         seen[subset] = paths, labels, [as_model_sees(read_image(p), Image.BILINEAR) for p in paths]
     held_paths, held_labels = held_out_paths(args.data_dir)
     held_images = [read_image(p) for p in held_paths]
-    training = seen["training"][2]
-    pool, mirrored = unit_vectors(training), unit_vectors([image[:, ::-1] for image in training])
-    validation_best, validation_where = nearest(unit_vectors(seen["validation"][2]), pool, mirrored)
+    training, validation = seen["training"][2], seen["validation"][2]
+    vectors = {name: unit_vectors(images) for name, images in (("training", training), ("validation", validation))}
+    mirrored = {name: unit_vectors([image[:, ::-1] for image in images])
+                for name, images in (("training", training), ("validation", validation))}
+    validation_best, validation_where = nearest(vectors["validation"], vectors["training"], mirrored["training"])
     # held-out images against everything training may read: the training and validation split
-    everything = training + seen["validation"][2]
-    pool, mirrored = unit_vectors(everything), unit_vectors([image[:, ::-1] for image in everything])
-    held_best, _ = nearest(unit_vectors([as_model_sees(i, Image.BILINEAR) for i in held_images]), pool, mirrored)
+    held_best, _ = nearest(unit_vectors([as_model_sees(i, Image.BILINEAR) for i in held_images]),
+                           np.concatenate([vectors["training"], vectors["validation"]]),
+                           np.concatenate([mirrored["training"], mirrored["validation"]]))
 
     print("| nearest training image at least this similar | " + " | ".join(f"{t}" for t in THRESHOLDS) + " |")
     print("|---|" + "---|" * len(THRESHOLDS))
@@ -108,7 +110,7 @@ def main():
                 print(f"| {name}{part} | {keep.sum():,} | {s['accuracy']:.1%} | {s['macro_f1']:.3f} | "
                       f"{s['sad_recall']:.3f} |")
     if args.pairs:
-        save_pairs(args.pairs, seen["validation"][2], training, validation_best, validation_where)
+        save_pairs(args.pairs, validation, training, validation_best, validation_where)
         print(f"\nexample pairs: {args.pairs}")
 
 

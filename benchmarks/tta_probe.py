@@ -19,18 +19,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import happysad  # noqa: E402,F401  (TensorFlow imported quietly)
 import tensorflow as tf  # noqa: E402
-from tensorflow.keras.preprocessing.image import ImageDataGenerator  # noqa: E402
 
-from happysad.config import CLASS_NAMES, IMAGE_SIZE, MODEL_FILENAME  # noqa: E402
+from happysad.config import IMAGE_SIZE, MODEL_FILENAME  # noqa: E402
 from happysad.prediction import load_classifier  # noqa: E402
+from lever_data import notebook_flow  # noqa: E402
 
 
 def validation_images(data_dir, interpolation):
-    flow = ImageDataGenerator(rescale=1 / 255, validation_split=0.2).flow_from_directory(
-        data_dir, subset="validation", shuffle=False, target_size=(IMAGE_SIZE, IMAGE_SIZE),
-        color_mode="grayscale", classes=list(CLASS_NAMES), class_mode="binary", batch_size=512,
-        interpolation=interpolation)
+    flow = notebook_flow(data_dir, "validation", target_size=(IMAGE_SIZE, IMAGE_SIZE), color_mode="grayscale",
+                         batch_size=512, interpolation=interpolation)
     return np.concatenate([flow[i][0] for i in range(len(flow))]), flow.classes
+
+
+def log_loss(labels, p_sad):
+    p_sad = np.clip(p_sad, 1e-7, 1 - 1e-7)
+    return -np.mean(labels * np.log(p_sad) + (1 - labels) * np.log(1 - p_sad))
 
 
 def shifted(images, dx, dy, pad=4):
@@ -82,8 +85,7 @@ def main():
         z = {name: logits(transformed) for name, transformed in copies(images).items()}
         for set_name, names in sets.items():
             mean = np.mean([z[n] for n in (names or z)], axis=0)
-            p_sad = np.clip(1 / (1 + np.exp(-mean)), 1e-7, 1 - 1e-7)
-            loss = -np.mean(labels * np.log(p_sad) + (1 - labels) * np.log(1 - p_sad))
+            loss = log_loss(labels, 1 / (1 + np.exp(-mean)))
             print(f"| {interpolation} | {set_name} | {((mean > 0) == labels).mean():.2%} | {loss:.4f} |", flush=True)
 
 
