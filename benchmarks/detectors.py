@@ -12,19 +12,17 @@ writes 60 random detections of each detector as one picture, to count false face
 """
 import argparse
 import random
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from happysad.faces import DETECTION_SIDE, FaceDetector, crop, square_box  # noqa: E402
-from happysad.images import ImageError, read_image  # noqa: E402
-from mtcnn_detector import MtcnnDetector  # noqa: E402
+from happysad.faces import DETECTION_SIDE, FaceDetector, crop, square_box
+from happysad.images import ImageError, read_image
+from mtcnn_detector import MtcnnDetector
 
 
 def haar_detector():

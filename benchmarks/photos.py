@@ -13,36 +13,15 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from happysad.config import CLASS_NAMES, MODEL_FILENAME  # noqa: E402
-from happysad.datafolder import holdout_photos_folder  # noqa: E402
-from happysad.evaluation import evaluate  # noqa: E402
-from happysad.faces import FaceDetector  # noqa: E402
-from happysad.prediction import classify_photos, load_classifier  # noqa: E402
-from mtcnn_detector import MtcnnDetector  # noqa: E402
-from fer_reference import FerAsHappySad  # noqa: E402
 
 
-def held_out_photos(data_dir):
-    paths, labels = [], []
-    for label_index, label in enumerate(CLASS_NAMES):
-        folder = holdout_photos_folder(data_dir, label)
-        for path in sorted(folder.glob("*")):
-            paths.append(path)
-            labels.append(label_index)
-    return paths, labels
-
-
-def photo_answers(predictions, paths):
-    """P(sad) of each photo's biggest face, or of the whole picture."""
-    biggest = {}
-    for prediction in predictions:
-        if prediction.path not in biggest or prediction.box.size > biggest[prediction.path].box.size:
-            biggest[prediction.path] = prediction
-    return [biggest[str(p)].p_sad for p in paths], sum(p.face_found for p in biggest.values())
+from happysad.config import MODEL_FILENAME
+from happysad.datafolder import held_out_photos, holdout_photos_folder
+from happysad.evaluation import evaluate
+from happysad.faces import FaceDetector
+from happysad.prediction import classify_photos, load_classifier, photo_answers
+from mtcnn_detector import MtcnnDetector
+from fer_reference import FerAsHappySad
 
 
 def measure(model, paths, labels, find_faces, detector=None):

@@ -1,14 +1,14 @@
 """Training throughput: the notebook's own loop against the same model on in-memory data.
 
-    .venv/bin/python benchmarks/training_speed.py [--data-dir .] [--steps 40] [--batch-size 64] [--plain-malloc]
+    python tasks.py bench training_speed [--data-dir .] [--steps 40] [--batch-size 64] [--plain-malloc]
 
-For the shipped architecture and for the first version's (299,601 parameters), prints the
-images/s of `fit` on the notebook's own cells (its ImageDataGenerator flow with augmentation,
-its compiled model, its callbacks, class weights, op determinism), the images/s on random
-arrays held in memory (the model alone), and their ratio. The first few steps (graph
-tracing) are not timed. It runs with the glibc malloc settings `python tasks.py run` gives the
-notebook's kernel (restarting itself with them, since glibc reads them at start-up);
---plain-malloc measures glibc's defaults instead.
+For the shipped architecture and for a smaller one like the first version's, prints the images/s
+of `fit` on the notebook's own cells (its ImageDataGenerator flow over the training table with
+augmentation and mixed resize filters, its compiled model, its callbacks, op determinism), the
+images/s on random arrays held in memory (the model alone), and their ratio. The first few steps
+(graph tracing) are not timed. Run through tasks.py, it gets the glibc malloc settings the
+notebook's kernel gets; --plain-malloc restarts it without any MALLOC_* variable (glibc reads
+them only at start-up) to measure glibc's defaults.
 """
 import argparse
 import contextlib
@@ -17,22 +17,17 @@ import os
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import keras
+import numpy as np
 
-import tasks  # noqa: E402
-import happysad  # noqa: E402,F401  (quiets TensorFlow before it is imported)
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-from happysad import training  # noqa: E402
-from happysad.notebook import run_steps  # noqa: E402
+from happysad.notebook import run_steps
+from happysad.progress import PROGRESS_VARIABLE
 
 WARMUP_STEPS = 5
-# The first version's layout, 64x64 all the way, for comparison (its light dropout after each block, which
-# costs no time to speak of, is left out: the notebook's make_model has no such option).
-FIRST_VERSION = dict(blocks=((16, 1), (32, 1), (64, 2), (128, 2)), internal_size=64, dense_units=128)
+# The first version's layers, for comparison (its light dropout after each block, which costs no time
+# to speak of, is left out: the notebook's make_model has no such option).
+FIRST_VERSION = dict(blocks=((16, 1), (32, 1), (64, 2), (128, 2)), dense_units=128)
 
 
 class StepTimer(keras.callbacks.Callback):
@@ -62,7 +57,7 @@ def notebook_model(options, **parameters):
     with contextlib.redirect_stdout(io.StringIO()):  # the cells' "Found N images" lines would break the table
         steps = run_steps("flows", "model", **parameters)
         make_model = steps["make_model"]
-        steps["make_model"] = lambda channels: make_model(channels, **options)
+        steps["make_model"] = lambda channels, classes: make_model(channels, classes, **options)
         return run_steps("compile", "callbacks", namespace=steps)
 
 
@@ -73,8 +68,7 @@ def real_loop(options, data_dir, steps, batch_size):
         return images_per_second(
             lambda total, timer: model.fit(train_flow, validation_data=loop["validation_flow"], validation_steps=1,
                                            steps_per_epoch=total, epochs=1, verbose=0,
-                                           callbacks=[*loop["callbacks"], timer],
-                                           class_weight=training.balanced_class_weights(train_flow.classes)),
+                                           callbacks=[*loop["callbacks"], timer]),
             steps, batch_size), model.count_params()
 
 
@@ -82,8 +76,9 @@ def in_memory(options, data_dir, steps, batch_size):
     with tempfile.TemporaryDirectory() as work:
         model = notebook_model(options, DATA_DIR=data_dir, OUTPUT_DIR=work, BATCH_SIZE=batch_size, SEED=42)["model"]
     rng = np.random.default_rng(0)
-    images = rng.random((batch_size * 8, 64, 64, 1), dtype=np.float32)
-    labels = rng.integers(0, 2, len(images)).astype(np.float32)
+    images = rng.random((batch_size * 8, *model.input_shape[1:]), dtype=np.float32)
+    classes = model.output_shape[-1]
+    labels = np.eye(classes, dtype=np.float32)[rng.integers(0, classes, len(images))]
     dataset = __import__("tensorflow").data.Dataset.from_tensor_slices((images, labels)).batch(batch_size).repeat()
     return images_per_second(
         lambda total, timer: model.fit(dataset, steps_per_epoch=total, epochs=1, verbose=0, shuffle=False,
@@ -98,13 +93,13 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--plain-malloc", action="store_true", help="glibc's default malloc settings")
     args = parser.parse_args()
-    wanted = tasks.child_environment()
-    if args.plain_malloc:
-        for name in tasks.GLIBC_MALLOC_SETTINGS:
-            wanted.pop(name, None)
-    if any(os.environ.get(name) != wanted.get(name) for name in tasks.GLIBC_MALLOC_SETTINGS):
-        os.execve(sys.executable, [sys.executable, *sys.argv], wanted)  # glibc reads them only at start-up
-    malloc = ", ".join(f"{name}={os.environ[name]}" for name in tasks.GLIBC_MALLOC_SETTINGS if name in os.environ)
+    malloc_names = [name for name in os.environ if name.startswith("MALLOC_")]
+    if args.plain_malloc and malloc_names:
+        plain = {name: value for name, value in os.environ.items() if name not in malloc_names}
+        os.execve(sys.executable, [sys.executable, *sys.argv], plain)  # glibc reads them only at start-up
+    # the notebook's progress callback runs as under `tasks.py run`, writing to a file no one reads
+    os.environ[PROGRESS_VARIABLE] = os.path.join(tempfile.mkdtemp(prefix="happysad-speed-"), "progress")
+    malloc = ", ".join(f"{name}={os.environ[name]}" for name in sorted(malloc_names))
     print(f"{args.steps} timed steps of batch {args.batch_size} after {WARMUP_STEPS} warm-up steps; "
           f"malloc: {malloc or 'glibc defaults'}\n")
     print("| architecture | parameters | notebook loop img/s | in-memory img/s | loop / in-memory |")

@@ -2,7 +2,7 @@
 import argparse
 import sys
 
-from .config import MODEL_FILENAME
+from .config import SHIPPED_MODEL
 
 
 def main(argv=None) -> int:
@@ -18,7 +18,7 @@ def main(argv=None) -> int:
                           help="leave out photos in which no face is found (default: keep their centred square)")
     predict = commands.add_parser("predict", help="classify every face in pictures with the saved model")
     predict.add_argument("paths", nargs="+", metavar="PATH", help="image files, folders or glob patterns")
-    predict.add_argument("--model", default=MODEL_FILENAME, help=f"model file (default: {MODEL_FILENAME})")
+    predict.add_argument("--model", default=SHIPPED_MODEL, help=f"model file (default: the shipped {SHIPPED_MODEL})")
     output = predict.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON instead of a table")
     output.add_argument("--csv", action="store_true", help="print CSV instead of a table")

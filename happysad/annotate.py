@@ -26,9 +26,10 @@ class Label:
 
 
 def label_texts(prediction) -> list:
-    """The label, longest first: a picture too small for the note keeps the answer."""
+    """The label, longest first: a picture too small for the note keeps the answer, and one too
+    small for the answer keeps the label whole rather than a clipped percentage."""
     answer = f"{prediction.label} {prediction.confidence:.0%}"
-    return [answer] if prediction.face_found else [f"{answer} (no face)", answer]
+    return ([] if prediction.face_found else [f"{answer} (no face)"]) + [answer, prediction.label]
 
 
 def line_width(image_size) -> int:

@@ -1,5 +1,10 @@
-"""Names and sizes shared by the whole project."""
+"""Names shared by the whole project."""
+from pathlib import Path
 
 CLASS_NAMES = ("happy", "sad")  # flow_from_directory's order: happy = 0, sad = 1
-IMAGE_SIZE = 64
+# FER2013's five other emotions (its Kaggle folder names): imported too, for training only
+OTHER_EMOTIONS = ("angry", "disgusted", "fearful", "neutral", "surprised")
 MODEL_FILENAME = "happy_sad_model.keras"
+# The shipped model, beside the package (tasks.py installs the package in editable mode): found
+# wherever a command runs.
+SHIPPED_MODEL = Path(__file__).resolve().parents[1] / MODEL_FILENAME

@@ -3,7 +3,9 @@
 Accepted layouts, under any number of wrapping folders:
   .../happy/*, .../sad/*                      (the web-photo dataset)
   .../train/<emotion>/*, .../test/<emotion>/* (FER2013 in folders)
-Only the happy and sad classes are read; other emotions are ignored.
+Happy and sad go to happy/, sad/ and holdout/. FER2013's five other emotions (angry,
+disgusted, fearful, neutral, surprised) go to other_emotions/<emotion>/ for training only:
+their held-out share (FER2013's test split) is not read.
 
 Cleaning, all by content hash (SHA-256 of the decoded, upright pixels, so the
 same picture saved twice counts once):
@@ -17,12 +19,13 @@ same picture saved twice counts once):
 Photos (pictures larger than FACE_CROP_ABOVE pixels; FER2013's 48x48 faces are
 not) are cut into face crops framed like the FER2013 faces, one file per main
 face, as `predict` does; a photo where no face is found is kept whole (its
-centred square) unless keep_faceless=False. Files are named by content hash:
+centred square) unless keep_faceless=False. Then every stored FER2013 face gets its FER+
+votes, found by its pixels (happysad.votes, written to ferplus_votes.csv in the data folder).
+Files are named by content hash:
 <hash>.png (grayscale) or <hash>.jpg (colour) for pictures stored as they are,
 <hash>-face<n>.jpg for face crops, <hash>-whole.jpg for a faceless photo's
 centred square; at most MAX_SIDE pixels. Running an import twice adds nothing.
 """
-import contextlib
 import hashlib
 import io
 import os
@@ -36,10 +39,12 @@ from typing import Callable, NamedTuple
 from PIL import Image
 from tqdm import tqdm
 
-from .config import CLASS_NAMES as LABELS
+from .config import CLASS_NAMES, OTHER_EMOTIONS
 from .datafolder import holdout_photos_folder, label_folder, stored_folders
 from .faces import FaceDetector, centre_box, crop
-from .images import ImageError, decode_image, read_bytes
+from .files import write_atomically
+from .images import ImageError, decode_image, read_bytes, read_image
+from .votes import write_votes
 
 
 TEST_SPLIT_NAMES = {"test", "testing"}
@@ -88,13 +93,18 @@ class ImportSummary:
     holdout_leaks: int = 0  # held-out files dropped because their content is in training
     photos_with_faces: int = 0
     photos_without_faces: int = 0  # kept whole, or dropped with keep_faceless=False
+    with_votes: int = 0  # stored faces that have FER+ votes (all imports so far)
     skipped: list = field(default_factory=list)  # (file, reason)
 
     def report(self) -> str:
-        lines = [f"Found {self.found} happy/sad files."]
+        lines = [f"Found {self.found} image files."]
         for split in ("train", "holdout"):
-            counts = ", ".join(f"{self.imported[split, label]} {label}" for label in LABELS)
+            counts = ", ".join(f"{self.imported[split, label]} {label}" for label in CLASS_NAMES)
             lines.append(f"  imported into {'happy/, sad/' if split == 'train' else 'holdout/'}: {counts}")
+        others = ", ".join(f"{self.imported['train', label]} {label}" for label in OTHER_EMOTIONS
+                           if self.imported["train", label])
+        if others:
+            lines.append(f"  imported into other_emotions/ (training only): {others}")
         lines += [
             f"  already imported before:    {self.already_present}",
             f"  exact duplicates dropped:   {self.duplicates}",
@@ -103,6 +113,7 @@ class ImportSummary:
             f"  photos cut into face crops: {self.photos_with_faces}",
             f"  photos with no face found:  {self.photos_without_faces}",
             f"  unusable files skipped:     {len(self.skipped)}",
+            f"  faces with FER+ votes:      {self.with_votes} (all imports so far)",
         ]
         lines += [f"    skipped {name}: {reason}" for name, reason in self.skipped]
         return "\n".join(lines)
@@ -125,9 +136,14 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
     detector = (detector or FaceDetector()) if crop_faces else None
     existing = existing_images(Path(data_dir))
     by_hash = defaultdict(list)  # content hash -> [Copy]
-    for candidate in tqdm(candidates, desc="Reading images", unit="img", disable=not progress):
+    # no time-left estimate: a photo (faces searched) costs a hundred times a 48x48 face, so the
+    # first files' pace says nothing about the rest
+    for candidate in tqdm(candidates, desc="Reading images", unit="img", disable=not progress,
+                          bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}, {rate_fmt}]"):
+        if candidate.label in OTHER_EMOTIONS and candidate.in_test_split:
+            continue  # another emotion's test face: never trained on, never scored
         try:
-            image = decode_image(candidate.read(), candidate.name)
+            image = gray_as_grayscale(decode_image(candidate.read(), candidate.name))
         except ImageError as error:
             summary.skipped.append((candidate.name, error.reason))
             continue
@@ -137,6 +153,8 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
         else:
             held_out = int(digest[:8], 16) / 16**8 < holdout_fraction
         split = "holdout" if held_out else "train"
+        if candidate.label in OTHER_EMOTIONS and held_out:
+            continue
         if digest in existing or digest in by_hash:  # seen: no need to detect and encode it again
             first = by_hash[digest][0] if digest in by_hash else Copy(split, candidate.label, [], None)
             by_hash[digest].append(Copy(split, candidate.label, first.pictures, first.photo))
@@ -154,7 +172,22 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
         by_hash[digest].append(Copy(split, candidate.label, encoded, photo))
 
     _store(by_hash, existing, Path(data_dir), summary)
+    summary.with_votes = attach_votes(Path(data_dir))
     return summary
+
+
+def attach_votes(data_dir: Path) -> int:
+    """Write the FER+ votes of every stored FER2013-sized face into the data folder; how many."""
+    def faces():
+        for _, _, folder in stored_folders(data_dir):
+            for path in sorted(folder.glob("*.png")):
+                try:
+                    image = read_image(path)
+                except ImageError:
+                    continue  # set aside before training; it has no votes to give
+                yield path, image
+
+    return write_votes(data_dir, faces())
 
 
 def main_faces(image, detector) -> list:
@@ -219,10 +252,20 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> 
 
 
 def _classify_parts(folder_parts):
-    """(label, in_test_split) from a file's folder names; label None when not happy/sad."""
+    """(label, in_test_split) from a file's folder names; label None when not an emotion we read."""
     lowered = [p.lower() for p in folder_parts]
-    label = next((p for p in reversed(lowered) if p in LABELS), None)
+    label = next((p for p in reversed(lowered) if p in CLASS_NAMES or p in OTHER_EMOTIONS), None)
     return label, any(p in TEST_SPLIT_NAMES for p in lowered)
+
+
+def gray_as_grayscale(image: Image.Image) -> Image.Image:
+    """A colour picture whose three channels are equal (a grayscale face saved as RGB) as grayscale:
+    stored losslessly as PNG, found by the same content hash and FER+ votes as its grayscale copy."""
+    if image.mode == "RGB":
+        red, green, blue = image.split()
+        if red.tobytes() == green.tobytes() == blue.tobytes():
+            return red
+    return image
 
 
 def content_hash(image: Image.Image) -> str:
@@ -304,13 +347,8 @@ class DataImportError(OSError):
 
 def _write_atomically(path: Path, data: bytes):
     """Write via a temporary file and a rename: a full disk or a kill never leaves half an image."""
-    temporary = path.with_name(f".{path.name}.part")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        write_atomically(path, data)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
         raise DataImportError(f"cannot write {path}: {error.strerror or error}; "
                               "images imported before are intact, run the import again once fixed") from None

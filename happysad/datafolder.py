@@ -1,6 +1,8 @@
 """The data folder's layout, the check before training, and sample pictures for the demos.
 
     happy/, sad/                 training and validation faces (the notebook splits them 80/20)
+    other_emotions/<emotion>/    FER2013's other training faces (angry, neutral, ...): taught, never scored
+    ferplus_votes.csv            FER+ votes of the FER2013 faces stored here (happysad.votes)
     holdout/happy, holdout/sad   held-out faces: never trained on, never used for a choice
     holdout/photos/<label>/      the held-out photos whole, for photo-level evaluation
     rejected/                    files that could not be decoded, moved aside (never deleted)
@@ -9,17 +11,21 @@ import os
 import random
 from pathlib import Path
 
-from .config import CLASS_NAMES
+from .config import CLASS_NAMES, OTHER_EMOTIONS
 from .images import IMAGE_SUFFIXES, ImageError, decode_image, read_bytes
 
 HOLDOUT_DIR = "holdout"
+OTHER_EMOTIONS_DIR = "other_emotions"
 PHOTOS_DIR = "photos"
 REJECTED_DIR = "rejected"
 KERAS_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff")  # what flow_from_directory reads
 
 
 def label_folder(data_dir, split: str, label: str) -> Path:
-    """Where faces of `label` go: data_dir/<label> for training, data_dir/holdout/<label> held out."""
+    """Where faces of `label` go: data_dir/<label> for training, data_dir/holdout/<label> held out;
+    the other emotions' faces (training only) in data_dir/other_emotions/<label>."""
+    if label in OTHER_EMOTIONS:
+        return Path(data_dir, OTHER_EMOTIONS_DIR, label)
     return Path(data_dir, HOLDOUT_DIR, label) if split == "holdout" else Path(data_dir, label)
 
 
@@ -35,6 +41,19 @@ def stored_folders(data_dir):
                               ("holdout", holdout_photos_folder(data_dir, label))):
             if folder.is_dir():
                 yield split, label, folder
+    for label in OTHER_EMOTIONS:
+        if label_folder(data_dir, "train", label).is_dir():
+            yield "train", label, label_folder(data_dir, "train", label)
+
+
+def held_out_photos(data_dir=".") -> tuple[list, list]:
+    """(paths, labels) of the held-out photos kept whole, for photo-level scores (0 happy, 1 sad)."""
+    paths, labels = [], []
+    for label_index, label in enumerate(CLASS_NAMES):
+        for path in sorted(holdout_photos_folder(data_dir, label).glob("*")):
+            paths.append(path)
+            labels.append(label_index)
+    return paths, labels
 
 
 def set_aside_unusable(data_dir=".") -> list:
@@ -68,3 +87,23 @@ def sample_pictures(data_dir=".", count=1, seed=None) -> list:
         if pictures:
             return [str(p) for p in random.Random(seed).sample(pictures, min(count, len(pictures)))]
     raise FileNotFoundError(f"no images under {Path(data_dir).resolve()}: import some first")
+
+
+def training_faces(data_dir="."):
+    """The training pool as a table, one row per image of happy/, sad/ and other_emotions/*/:
+    `filename` (absolute), `emotion` (its folder) and the ten FER+ vote columns (NaN without votes).
+
+    Rows are sorted by file name, which `data import` makes a content hash: a shuffled order that
+    never changes, so the notebook's 80/20 split (the last 80% of rows train) is the same every run.
+    """
+    import pandas as pd
+
+    from .votes import VOTE_COLUMNS, read_votes
+
+    rows = [(str(path.resolve()), label) for split, label, folder in stored_folders(data_dir) if split == "train"
+            for path in folder.iterdir() if path.suffix.lower() in KERAS_IMAGE_SUFFIXES]
+    faces = pd.DataFrame(rows, columns=["filename", "emotion"])
+    faces = faces.iloc[sorted(range(len(faces)), key=lambda i: Path(faces.filename[i]).name)].reset_index(drop=True)
+    votes = read_votes(data_dir).reindex(faces.filename)
+    faces[list(VOTE_COLUMNS)] = votes[list(VOTE_COLUMNS)].to_numpy(dtype=float)
+    return faces

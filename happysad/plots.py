@@ -19,14 +19,16 @@ def _finish(figure, save_to):
 
 
 def plot_class_counts(counts: dict, save_to=None):
-    """Bars of images per class for each split; counts is {split: {label: n}}."""
-    figure, ax = plt.subplots(figsize=(6, 3.5))
+    """Bars of images per class for each split; counts is {split: {label: n}} (happy and sad first)."""
+    labels = list(CLASS_NAMES) + sorted({label for per_label in counts.values() for label in per_label}
+                                        - set(CLASS_NAMES))
+    figure, ax = plt.subplots(figsize=(max(6, 1.3 * len(labels)), 3.5))
     width = 0.8 / len(counts)
     for i, (split, per_label) in enumerate(counts.items()):
-        values = [per_label.get(label, 0) for label in CLASS_NAMES]
-        bars = ax.bar(np.arange(len(CLASS_NAMES)) + i * width, values, width, label=split)
-        ax.bar_label(bars)
-    ax.set_xticks(np.arange(len(CLASS_NAMES)) + width * (len(counts) - 1) / 2, CLASS_NAMES)
+        values = [per_label.get(label, 0) for label in labels]
+        bars = ax.bar(np.arange(len(labels)) + i * width, values, width, label=split)
+        ax.bar_label(bars, fontsize=7)
+    ax.set_xticks(np.arange(len(labels)) + width * (len(counts) - 1) / 2, labels)
     ax.set_ylabel("images")
     ax.set_title("Images per class")
     ax.legend()
@@ -34,14 +36,31 @@ def plot_class_counts(counts: dict, save_to=None):
 
 
 def plot_samples(paths, labels, rows=3, columns=6, seed=0, save_to=None):
-    """A grid of random images with their labels."""
+    """A grid of random images with their labels (names, or indices into CLASS_NAMES)."""
     chosen = random.Random(seed).sample(range(len(paths)), min(rows * columns, len(paths)))
     figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.6, rows * 1.8))
     for ax in axes.flat:
         ax.axis("off")
     for ax, i in zip(axes.flat, chosen):
         ax.imshow(Image.open(paths[i]), cmap="gray")
-        ax.set_title(CLASS_NAMES[labels[i]], fontsize=9)
+        ax.set_title(labels[i] if isinstance(labels[i], str) else CLASS_NAMES[labels[i]], fontsize=9)
+    _finish(figure, save_to)
+
+
+def plot_mistakes(paths, labels, p_sad, title, count=12, columns=6, save_to=None):
+    """The `count` most confident mistakes: each image with the true label and the model's answer."""
+    labels, p_sad = np.asarray(labels), np.asarray(p_sad, dtype=float)
+    confidence = np.maximum(p_sad, 1 - p_sad)
+    wrong = np.flatnonzero((p_sad >= 0.5).astype(int) != labels)
+    chosen = wrong[np.argsort(-confidence[wrong], kind="stable")][:count]
+    rows = max(1, -(-len(chosen) // columns))
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.7, rows * 2.0), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, i in zip(axes.flat, chosen):
+        ax.imshow(Image.open(paths[i]), cmap="gray")
+        ax.set_title(f"{CLASS_NAMES[labels[i]]}, called\n{CLASS_NAMES[1 - labels[i]]} {confidence[i]:.0%}", fontsize=8)
+    figure.suptitle(title, fontsize=10)
     _finish(figure, save_to)
 
 

@@ -91,7 +91,7 @@ def write_annotated(predictions, folder: Path):
     by_file = {}
     for prediction in predictions:
         by_file.setdefault(prediction.path, []).append(prediction)
-    errors, used = [], set()
+    errors, used = [], {}
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -103,7 +103,10 @@ def write_annotated(predictions, folder: Path):
             if target not in used:
                 break
             target = folder / f"{name}-{n}.annotated.jpg"
-        used.add(target)
+        if target.name != f"{name}.annotated.jpg":
+            print(f"note: {path} is annotated as {target} ({folder / f'{name}.annotated.jpg'} is "
+                  f"{used[folder / f'{name}.annotated.jpg']})", file=sys.stderr)
+        used[target] = path
         try:
             draw_predictions(read_image(path), faces).save(target, quality=90)
         except OSError as error:

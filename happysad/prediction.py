@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import CLASS_NAMES, IMAGE_SIZE, MODEL_FILENAME
+from .config import CLASS_NAMES, SHIPPED_MODEL
 from .faces import Box, FaceDetector, centre_box, crop, reading_order
 from .images import ImageError, read_image, to_model_input
 
@@ -48,7 +48,7 @@ class Prediction:
 _loaded = {}
 
 
-def load_classifier(path=MODEL_FILENAME):
+def load_classifier(path=SHIPPED_MODEL):
     """The Keras model at `path` (loaded once per file version), in Keras' safe mode.
 
     Safe mode refuses a file whose layers carry Python code (a Lambda layer): loading
@@ -56,26 +56,40 @@ def load_classifier(path=MODEL_FILENAME):
     """
     path = Path(path)
     if not path.is_file():
-        raise ModelError(f"{path}: no model file here (train one with the notebook first)")
+        raise ModelError(f"{path}: no such model file (`python tasks.py run` trains one; the shipped one is "
+                         f"{SHIPPED_MODEL})")
     key = (path.resolve(), path.stat().st_mtime_ns)
     if key not in _loaded:
+        from .quiet import import_tensorflow_quietly
+        import_tensorflow_quietly()
         import keras
         try:
             model = keras.models.load_model(path, compile=False, safe_mode=True)
         except Exception as error:
             first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-            raise ModelError(f"{path}: not a usable Keras model ({first_line[:300]})") from None
-        expected = [(None, IMAGE_SIZE, IMAGE_SIZE, 1), (None, IMAGE_SIZE, IMAGE_SIZE, 3)]
-        if tuple(model.input_shape) not in expected or tuple(model.output_shape) != (None, 1):
+            raise ModelError(f"{path}: not a usable Keras model ({shortened(first_line)})") from None
+        shape = tuple(model.input_shape)
+        square_image = len(shape) == 4 and shape[1] == shape[2] and shape[1] and shape[3] in (1, 3)
+        if not square_image or tuple(model.output_shape) != (None, 1):
             raise ModelError(f"{path}: takes {model.input_shape} and returns {model.output_shape}; "
-                             f"a happy/sad model takes (None, {IMAGE_SIZE}, {IMAGE_SIZE}, 1 or 3) "
+                             "a happy/sad model takes square images, (None, size, size, 1 or 3), "
                              "and returns (None, 1)")
         _loaded[key] = model
     return _loaded[key]
 
 
-def model_color_mode(model) -> str:
-    return "grayscale" if model.input_shape[-1] == 1 else "rgb"
+def shortened(text: str, limit: int = 300) -> str:
+    """`text`, cut at a word boundary with an ellipsis when longer than `limit` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:") + " ..."
+
+
+def input_size_and_channels(model) -> tuple[int, int]:
+    """The side of the square images the model takes (the notebook's IMAGE_SIZE when it was
+    trained) and their channels (1 grayscale, 3 colour: its COLOR_MODE)."""
+    return int(model.input_shape[1]), int(model.input_shape[-1])
 
 
 def predict_arrays(model, arrays, batch_size=64) -> np.ndarray:
@@ -83,6 +97,15 @@ def predict_arrays(model, arrays, batch_size=64) -> np.ndarray:
     p_sad = [np.asarray(model(np.stack(arrays[i:i + batch_size]), training=False)).ravel()
              for i in range(0, len(arrays), batch_size)]
     return np.concatenate(p_sad) if p_sad else np.zeros(0)
+
+
+def photo_answers(predictions, paths) -> tuple[list, int]:
+    """(P(sad) of each photo: its biggest face's, or the whole picture's; how many had a face)."""
+    biggest = {}
+    for prediction in predictions:
+        if prediction.path not in biggest or prediction.box.size > biggest[prediction.path].box.size:
+            biggest[prediction.path] = prediction
+    return [biggest[str(p)].p_sad for p in paths], sum(p.face_found for p in biggest.values())
 
 
 _detector = FaceDetector()
@@ -96,7 +119,7 @@ def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False
     """
     from tqdm import tqdm
 
-    color_mode = model_color_mode(model)
+    size, channels = input_size_and_channels(model)
     pending, arrays, errors = [], [], []
     for path in tqdm(paths, desc="Classifying", unit="photo", disable=not progress):
         try:
@@ -107,7 +130,7 @@ def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False
         boxes = reading_order((detector or _detector).detect(image)) if find_faces else []
         for box in boxes or [centre_box(image)]:
             pending.append(Prediction(str(path), 0.0, box, face_found=bool(boxes)))
-            arrays.append(to_model_input(crop(image, box), color_mode, IMAGE_SIZE))
+            arrays.append(to_model_input(crop(image, box), size, channels))
     for prediction, p_sad in zip(pending, predict_arrays(model, arrays, batch_size)):
         prediction.p_sad = float(p_sad)
     return pending, errors

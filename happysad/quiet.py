@@ -4,7 +4,8 @@ Nothing is turned off: oneDNN stays on (it makes training about 4x faster on a C
 TF_CPP_MIN_LOG_LEVEL quiets the C++ log and absl the Python one, but the oneDNN notice (and
 TensorFlow Lite's XNNPACK notice) are written straight to the process's stderr before either
 is read: those moments run with that file descriptor muted. The package's __init__ calls
-`import_tensorflow_quietly` before any module imports TensorFlow.
+`import_tensorflow_quietly` before any module imports TensorFlow, except under `python -m
+happysad`, whose commands call it when they need TensorFlow.
 """
 import contextlib
 import os
@@ -37,3 +38,9 @@ def import_tensorflow_quietly():
         import tensorflow  # noqa: F401
     from absl import logging as absl_logging
     absl_logging.set_verbosity(absl_logging.ERROR)
+
+
+def run_as_command() -> bool:
+    """True when this process is `python -m happysad ...`."""
+    arguments = getattr(sys, "orig_argv", [])
+    return any(a == "-m" and b == "happysad" for a, b in zip(arguments, arguments[1:]))

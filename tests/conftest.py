@@ -64,12 +64,16 @@ def notebook_training(data_dir, **parameters) -> dict:
 
 @pytest.fixture(scope="session")
 def make_model():
-    """The notebook's CNN builder (its `model` cell): make_model(channels) -> an uncompiled model."""
+    """The notebook's CNN (its `model` cell) answering as the saved model does, P(sad) = sigmoid(z_sad - z_happy):
+    make_model(channels) -> an untrained happy/sad model."""
+    from happysad.export import happy_vs_sad
     from happysad.notebook import run_steps
-    return run_steps("model")["make_model"]
+    from happysad.votes import EMOTIONS
+    build = run_steps("model")["make_model"]
+    return lambda channels: happy_vs_sad(build(channels, classes=len(EMOTIONS)), EMOTIONS)
 
 
 @pytest.fixture(scope="session")
 def untrained_model_path(tmp_path_factory, make_model) -> Path:
-    from happysad.training import save_model
+    from happysad.export import save_model
     return save_model(make_model(1), tmp_path_factory.mktemp("model") / "model.keras")

@@ -67,3 +67,11 @@ def test_the_command_line_path_never_imports_the_plotting_libraries():
             "print(sorted(m for m in ('seaborn', 'happysad.plots') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+def test_a_tiny_picture_keeps_the_label_whole_rather_than_a_clipped_percentage():
+    prediction = Prediction("x.jpg", 0.98, Box(0, 0, 28), face_found=True)
+    label = place_label(prediction, (28, 40))
+    left, top, right, bottom = label.font.getbbox(label.text)
+    assert label.text in ("sad 98%", "sad") and right - left + 2 * label.padding <= 28
+    assert_label_readable(draw_predictions(Image.new("RGB", (28, 40), "white"), [prediction]), label)

@@ -1,8 +1,8 @@
 import numpy as np
 
-from happysad.calibration import apply_temperature, fit_temperature, fold_temperature
+from happysad.calibration import apply_temperature, fit_temperature
 from happysad.evaluation import expected_calibration_error
-from happysad.model import with_flip_averaging
+from happysad.export import fold_temperature, with_flip_averaging
 
 
 def overconfident_predictions(n=4000, seed=0):
@@ -24,7 +24,7 @@ def test_fitted_temperature_undoes_overconfidence():
 
 def test_folding_into_the_model_matches_scaling_its_output(make_model):
     model = make_model(1)
-    images = np.random.default_rng(1).random((6, 64, 64, 1)).astype("float32")
+    images = np.random.default_rng(1).random((6, 48, 48, 1)).astype("float32")
     before = np.asarray(model(images, training=False)).ravel()
     fold_temperature(model, 2.0)
     after = np.asarray(model(images, training=False)).ravel()
@@ -33,7 +33,7 @@ def test_folding_into_the_model_matches_scaling_its_output(make_model):
 
 def test_folding_into_a_flip_averaged_model_scales_its_logit(make_model):
     model = with_flip_averaging(make_model(1))
-    images = np.random.default_rng(1).random((6, 64, 64, 1)).astype("float32")
+    images = np.random.default_rng(1).random((6, 48, 48, 1)).astype("float32")
     before = np.asarray(model(images, training=False)).ravel()
     fold_temperature(model, 2.0)
     after = np.asarray(model(images, training=False)).ravel()

@@ -14,11 +14,12 @@ def stored(data_dir: Path) -> dict:
 
 
 def fer_layout(root: Path, train=10, test=4) -> Path:
-    """FER2013-in-folders: train|test/<emotion>/, plus an emotion we ignore."""
+    """FER2013-in-folders: train|test/<emotion>/, with another emotion beside happy and sad."""
     for index, label in enumerate(("happy", "sad")):
         write_faces(root / "train" / label, label, train, start=100 * index)
         write_faces(root / "test" / label, label, test, start=100 * index + 50)
     write_faces(root / "train" / "angry", "sad", 3, start=900)
+    write_faces(root / "test" / "angry", "sad", 2, start=950)
     return root
 
 
@@ -26,10 +27,13 @@ def import_quietly(sources, data_dir, **options):
     return import_sources([str(s) for s in sources], data_dir, progress=False, **options)
 
 
-def test_test_split_goes_to_holdout_and_other_emotions_are_ignored(tmp_path):
+def test_test_split_goes_to_holdout_and_other_emotions_train_only(tmp_path):
     summary = import_quietly([fer_layout(tmp_path / "fer")], tmp_path / "data")
     assert stored(tmp_path / "data") == {"happy": 10, "sad": 10, "holdout/happy": 4, "holdout/sad": 4}
-    assert summary.found == 28
+    assert summary.found == 33
+    # another emotion's training faces are kept for training; its test faces are never read
+    assert len(list((tmp_path / "data" / "other_emotions" / "angry").iterdir())) == 3
+    assert summary.imported["train", "angry"] == 3 and summary.imported["holdout", "angry"] == 0
 
 
 def test_source_without_test_split_holds_out_a_deterministic_share(tmp_path):
@@ -111,7 +115,7 @@ def test_second_import_adds_nothing(tmp_path):
     before = sorted((tmp_path / "data").rglob("*"))
     summary = import_quietly([fer], tmp_path / "data")
     assert sorted((tmp_path / "data").rglob("*")) == before
-    assert sum(summary.imported.values()) == 0 and summary.already_present == 28
+    assert sum(summary.imported.values()) == 0 and summary.already_present == 31
 
 
 def test_missing_source_is_reported_not_fatal(tmp_path):
@@ -129,7 +133,7 @@ def test_imported_images_are_upright_and_small(tmp_path):
     from PIL import Image
     (saved,) = (tmp_path / "data" / "happy").iterdir()
     with Image.open(saved) as image:
-        assert image.mode == "RGB" and max(image.size) == 512
+        assert image.mode == "L" and max(image.size) == 512  # a gray face, however saved, is stored gray
 
 
 class BoxesAt:
@@ -194,3 +198,11 @@ def test_second_import_of_photos_reports_nothing_new(tmp_path):
     again = import_sources([str(tmp_path / "web")], tmp_path / "data", progress=False, detector=detector)
     assert first.photos_with_faces == 6 and first.label_conflicts == 2
     assert again.photos_with_faces == again.photos_without_faces == 0 and sum(again.imported.values()) == 0
+
+
+def test_import_progress_gives_no_time_left_estimate(tmp_path, capsys):
+    """A photo costs a hundred times a 48x48 face: the first files' pace would promise hours."""
+    write_faces(tmp_path / "src" / "happy", "happy", 3)
+    import_sources([str(tmp_path / "src")], tmp_path / "data", progress=True)
+    bar = capsys.readouterr().err
+    assert "Reading images" in bar and "<" not in bar  # tqdm's elapsed<remaining

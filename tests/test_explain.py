@@ -5,20 +5,20 @@ from conftest import REPO, SHARED_DATASETS
 from happysad.config import MODEL_FILENAME
 from happysad.explain import grad_cam
 from happysad.images import read_image, to_model_input
-from happysad.model import with_flip_averaging
-from happysad.prediction import load_classifier
+from happysad.export import with_flip_averaging
+from happysad.prediction import input_size_and_channels, load_classifier
 
 
 def test_grad_cam_gives_one_unit_range_map_per_image(make_model):
-    images = np.random.default_rng(0).random((3, 64, 64, 1)).astype("float32")
+    images = np.random.default_rng(0).random((3, 48, 48, 1)).astype("float32")
     maps = grad_cam(make_model(1), images)
-    assert maps.shape == (3, 64, 64)
+    assert maps.shape == (3, 48, 48)
     assert np.all((0 <= maps) & (maps <= 1))
 
 
 def test_grad_cam_looks_inside_a_flip_averaged_model(make_model):
-    images = np.random.default_rng(0).random((2, 64, 64, 1)).astype("float32")
-    assert grad_cam(with_flip_averaging(make_model(1)), images).shape == (2, 64, 64)
+    images = np.random.default_rng(0).random((2, 48, 48, 1)).astype("float32")
+    assert grad_cam(with_flip_averaging(make_model(1)), images).shape == (2, 48, 48)
 
 
 @pytest.mark.skipif(not SHARED_DATASETS.is_dir(), reason="needs the real FER2013 faces in ../shared/datasets")
@@ -26,5 +26,5 @@ def test_grad_cam_of_the_shipped_model_is_never_blank_on_real_faces():
     faces = [path for label in ("happy", "sad")
              for path in sorted(next(SHARED_DATASETS.glob(f"fer2013/**/test/{label}")).iterdir())[:40]]
     model = load_classifier(REPO / MODEL_FILENAME)
-    images = np.stack([to_model_input(read_image(path), "grayscale") for path in faces])
+    images = np.stack([to_model_input(read_image(path), *input_size_and_channels(model)) for path in faces])
     assert np.all(grad_cam(model, images).max(axis=(1, 2)) == 1)  # each map scaled to a peak of 1

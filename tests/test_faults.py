@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-from happysad import training
+from happysad import export, files
 from happysad.__main__ import main
 from happysad.prediction import load_classifier
 from conftest import REPO, notebook_training, write_faces
@@ -21,7 +21,7 @@ ENV = dict(os.environ, PYTHONPATH=str(REPO))
 
 SAVE_FOREVER = """
 import sys, keras
-from happysad.training import save_model
+from happysad.export import save_model
 inputs = keras.Input((64, 64, 1))
 hidden = keras.layers.Dense(2000)(keras.layers.Flatten()(inputs))  # 8M weights: a save takes a while
 model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(hidden))
@@ -33,8 +33,9 @@ TRAIN = """
 import json, os, signal, sys
 from pathlib import Path
 import keras
+from happysad.export import happy_vs_sad, save_model
 from happysad.notebook import run_steps
-from happysad.training import save_model
+from happysad.votes import EMOTIONS
 
 data, out, epochs, kill_after = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 
@@ -47,7 +48,7 @@ steps = run_steps("flows", "model", "compile", "callbacks", DATA_DIR=data, OUTPU
                   SEED=0, EPOCHS=epochs)
 steps["callbacks"].append(KillAfter())
 steps = run_steps("fit", namespace=steps)  # the notebook's fit cell: resumes from checkpoints/backup
-save_model(steps["model"], out / "model.keras")
+save_model(happy_vs_sad(steps["model"], EMOTIONS), out / "model.keras")
 print(json.dumps({"epochs_run": len(steps["history"]["loss"])}))
 """
 
@@ -71,6 +72,7 @@ print(json.dumps({"replicas": strategy.num_replicas_in_sync, "loss": steps["hist
 """
 
 
+@pytest.mark.slow
 def test_mirrored_strategy_trains_over_two_devices(dataset, tmp_path):
     run = subprocess.run([sys.executable, "-c", MIRRORED, str(dataset), str(tmp_path)], env=ENV,
                          capture_output=True, text=True)
@@ -101,6 +103,7 @@ def test_killed_save_leaves_the_previous_model_intact(untrained_model_path, tmp_
     assert load_classifier(target).count_params() == keras.models.load_model(untrained_model_path).count_params()
 
 
+@pytest.mark.slow
 def test_killed_training_resumes_from_its_last_epoch(dataset, tmp_path):
     out = tmp_path / "run"
     command = [sys.executable, "-c", TRAIN, str(dataset), str(out), "4"]
@@ -123,11 +126,11 @@ def test_failed_save_raises_a_clear_error_and_keeps_the_old_model(failure, untra
     def fail(*args, **kwargs):
         raise failure
     if isinstance(failure, PermissionError):  # a read-only folder refuses the temporary file
-        monkeypatch.setattr(training.tempfile, "mkstemp", fail)
+        monkeypatch.setattr(files.tempfile, "mkstemp", fail)
     else:  # a full disk fails while writing
         monkeypatch.setattr(keras.Model, "save", fail)
-    with pytest.raises(training.SaveError, match=f"{target}: {failure.strerror}"):
-        training.save_model(make_model(1), target)
+    with pytest.raises(export.SaveError, match=f"{target}: {failure.strerror}"):
+        export.save_model(make_model(1), target)
     assert target.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
@@ -151,6 +154,7 @@ def test_import_onto_a_full_disk_stops_clearly_and_keeps_what_it_wrote(tmp_path,
     assert all(read_image(p).size == (48, 48) for p in kept)
 
 
+@pytest.mark.slow
 def test_same_seed_same_split_same_validation_metrics(dataset):
     def run():
         steps = notebook_training(dataset, SEED=11, EPOCHS=2)  # its first cell seeds everything

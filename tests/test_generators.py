@@ -1,8 +1,9 @@
 """The notebook's data-loading cells, run on a tiny dataset."""
 import numpy as np
 
-from happysad.generators import RESIZE_FILTERS
+from happysad.resize_filters import RESIZE_FILTERS
 from happysad.notebook import run_steps
+from happysad.votes import EMOTIONS
 
 
 def flows(data_dir, **parameters):
@@ -14,40 +15,51 @@ def test_split_is_80_20_with_disjoint_files(dataset):
     train, validation = loaded["train_flow"], loaded["validation_flow"]
     assert (train.samples, validation.samples) == (64, 16)
     assert not set(train.filepaths) & set(validation.filepaths)
-    assert list(train.class_indices) == ["happy", "sad"]
+    scored = loaded["scored_flows"]["validation"]  # the happy and sad faces of validation, binary
+    assert set(scored.filepaths) == set(validation.filepaths) and list(scored.class_indices) == ["happy", "sad"]
+
+
+def test_faces_without_votes_are_taught_their_folder_alone(dataset):
+    loaded = flows(dataset)
+    faces = loaded["faces"]
+    targets = faces[list(loaded["TARGETS"])].to_numpy()
+    expected = [EMOTIONS.index({"happy": "happiness", "sad": "sadness"}[e]) for e in faces.emotion]
+    np.testing.assert_array_equal(targets, np.eye(len(EMOTIONS))[expected])
 
 
 def test_batches_have_model_shape_and_unit_range(dataset):
     for color_mode, channels in (("grayscale", 1), ("rgb", 3)):
         loaded = flows(dataset, COLOR_MODE=color_mode)
-        for flow in (loaded["train_flow"], loaded["validation_flow"], loaded["holdout_flow"]):
-            images, labels = flow[0]
-            assert images.shape == (16, 64, 64, channels)
+        for flow in (loaded["train_flow"], loaded["validation_flow"]):
+            images, targets = flow[0]
+            assert images.shape == (16, 48, 48, channels) and targets.shape == (16, len(EMOTIONS))
             assert 0 <= images.min() and images.max() <= 1 and images.max() > 0.5
-            assert set(labels) <= {0.0, 1.0}
+            np.testing.assert_allclose(targets.sum(axis=1), 1)
+        for flow in loaded["scored_flows"].values():
+            images, labels = flow[0]
+            assert images.shape == (16, 48, 48, channels) and set(labels) <= {0.0, 1.0}
 
 
 def test_validation_is_not_augmented_but_training_is(dataset):
     loaded = flows(dataset, SEED=3)
     validation = loaded["validation_flow"]
-    np.testing.assert_array_equal(validation[0][0], validation[0][0])  # same every time
-    plain = dict(loaded["flow_options"], shuffle=True)
-    plain_train = loaded["plain_datagen"].flow_from_directory(str(dataset), subset="training", **plain)
+    plain = dict(loaded["emotion_options"], shuffle=True)
+    plain_train = loaded["plain_datagen"].flow_from_dataframe(loaded["faces"], subset="training", **plain)
     assert not np.allclose(loaded["train_flow"][0][0], plain_train[0][0])
-    plain_validation = loaded["plain_datagen"].flow_from_directory(str(dataset), subset="validation",
+    plain_validation = loaded["plain_datagen"].flow_from_dataframe(loaded["faces"], subset="validation",
                                                                    **dict(plain, shuffle=False))
     np.testing.assert_array_equal(validation[0][0], plain_validation[0][0])
 
 
 def test_holdout_flow_reads_holdout_only_and_is_optional(dataset, tmp_path):
-    holdout = flows(dataset)["holdout_flow"]
+    holdout = flows(dataset)["scored_flows"]["held-out"]
     assert holdout.samples == 16 and not holdout.shuffle
     assert all("/holdout/" in path for path in holdout.filepaths)
     no_holdout = tmp_path / "no_holdout"
     no_holdout.mkdir()
     for label in ("happy", "sad"):
         (dataset / label).rename(no_holdout / label)
-    assert flows(no_holdout)["holdout_flow"] is None
+    assert "held-out" not in flows(no_holdout)["scored_flows"]
 
 
 def filters_used(flow, batches=12):

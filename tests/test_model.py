@@ -1,8 +1,8 @@
 import keras
 import numpy as np
 
-from happysad.model import with_flip_averaging
-from happysad.training import balanced_class_weights, save_model
+from happysad.export import happy_vs_sad, save_model, with_flip_averaging
+from happysad.votes import EMOTIONS
 from conftest import face, notebook_training
 from happysad.images import to_model_input
 
@@ -10,7 +10,7 @@ from happysad.images import to_model_input
 def test_output_is_one_probability_per_image(make_model):
     for channels in (1, 3):
         model = make_model(channels)
-        output = model(np.random.rand(5, 64, 64, channels).astype("float32"), training=False)
+        output = model(np.random.rand(5, 48, 48, channels).astype("float32"), training=False)
         assert output.shape == (5, 1)
         assert np.all((0 <= output) & (output <= 1))
 
@@ -18,14 +18,10 @@ def test_output_is_one_probability_per_image(make_model):
 def test_notebook_model_learns_a_toy_set(dataset):
     model = notebook_training(dataset, EPOCHS=8, SEED=0)["model"]  # compiled as the notebook compiles it
     labels = np.array([0, 1] * 32)
-    images = np.stack([to_model_input(face(("happy", "sad")[y], seed), "grayscale") for seed, y in enumerate(labels)])
-    history = model.fit(images, labels, epochs=8, batch_size=16, verbose=0)
+    images = np.stack([to_model_input(face(("happy", "sad")[y], seed), 48) for seed, y in enumerate(labels)])
+    targets = np.eye(len(EMOTIONS))[[EMOTIONS.index(("happiness", "sadness")[y]) for y in labels]]
+    history = model.fit(images, targets, epochs=8, batch_size=16, verbose=0)
     assert history.history["loss"][-1] < 0.6 * history.history["loss"][0]
-
-
-def test_class_weights_balance_the_classes():
-    weights = balanced_class_weights([0, 0, 0, 1])
-    assert weights[0] * 3 == weights[1] * 1
 
 
 def test_save_replaces_the_old_file_and_leaves_no_temporary(tmp_path, make_model):
@@ -39,7 +35,7 @@ def test_save_replaces_the_old_file_and_leaves_no_temporary(tmp_path, make_model
 def test_flip_averaged_model_answers_the_mean_logit_of_picture_and_mirror(tmp_path, make_model):
     model = make_model(1)
     averaged = with_flip_averaging(model)
-    images = np.random.default_rng(2).random((4, 64, 64, 1)).astype("float32")
+    images = np.random.default_rng(2).random((4, 48, 48, 1)).astype("float32")
     logit = lambda p: np.log(p / (1 - p))  # noqa: E731
     one_way = np.asarray(model(images, training=False)).ravel()
     mirrored = np.asarray(model(images[:, :, ::-1], training=False)).ravel()
@@ -52,13 +48,64 @@ def test_flip_averaged_model_answers_the_mean_logit_of_picture_and_mirror(tmp_pa
     np.testing.assert_allclose(np.asarray(loaded(images, training=False)).ravel(), both, atol=1e-6)
 
 
-def test_internal_downscale_makes_the_resize_filter_matter_little():
-    """A 48x48 face upscaled to 64 with nearest or bilinear looks the same to the network."""
-    from PIL import Image
+def test_happy_vs_sad_is_the_softmax_restricted_to_happy_and_sad(make_model):
+    """The saved model's P(sad) is the emotion network's P(sad | happy or sad)."""
+    from happysad.notebook import run_steps
+    network = run_steps("model")["make_model"](1, classes=len(EMOTIONS))
+    images = np.random.default_rng(3).random((4, 48, 48, 1)).astype("float32")
+    emotions = np.asarray(network(images, training=False))
+    happy, sad = emotions[:, EMOTIONS.index("happiness")], emotions[:, EMOTIONS.index("sadness")]
+    p_sad = np.asarray(happy_vs_sad(network, EMOTIONS)(images, training=False)).ravel()
+    np.testing.assert_allclose(p_sad, sad / (happy + sad), rtol=1e-4)
 
-    small = face("sad", 3)
-    nearest, bilinear = (np.asarray(small.resize((64, 64), f), dtype="float32")[None, ..., None] / 255
-                         for f in (Image.NEAREST, Image.BILINEAR))
-    shrink = keras.layers.Resizing(48, 48, interpolation="area")
-    gap_inside = np.abs(np.asarray(shrink(nearest)) - np.asarray(shrink(bilinear))).mean()
-    assert gap_inside < 0.7 * np.abs(nearest - bilinear).mean()
+
+def test_a_model_trained_at_another_input_size_predicts(dataset, tmp_path):
+    """The input size is a parameter of the notebook; prediction reads it from the saved model."""
+    from happysad.prediction import classify_photos, load_classifier
+    steps = notebook_training(dataset, IMAGE_SIZE=40, EPOCHS=1)
+    steps["model"].fit(steps["train_flow"], epochs=1, verbose=0)
+    path = save_model(with_flip_averaging(happy_vs_sad(steps["model"], EMOTIONS)), tmp_path / "model.keras")
+    model = load_classifier(path)
+    assert model.input_shape == (None, 40, 40, 1)
+    face("sad", 3, 96, "RGB").save(tmp_path / "face.png")
+    (prediction,), errors = classify_photos(model, [tmp_path / "face.png"])
+    assert not errors and 0 <= prediction.p_sad <= 1
+
+
+def test_bfloat16_where_the_cpu_computes_it_and_float32_elsewhere():
+    from happysad.training import precision
+    assert precision("auto", flags={"avx2", "avx512_bf16"}, gpus=0) == "mixed_bfloat16"
+    assert precision("auto", flags={"avx2", "amx_bf16"}, gpus=0) == "mixed_bfloat16"
+    assert precision("auto", flags={"avx2", "fma"}, gpus=0) == "float32"  # emulated: slower
+    assert precision("auto", flags={"amx_bf16"}, gpus=1) == "float32"
+    assert precision("float32", flags={"amx_bf16"}, gpus=0) == "float32"
+
+
+def test_a_network_trained_in_mixed_precision_is_shipped_in_float32():
+    from happysad.export import in_float32
+    from happysad.notebook import run_steps
+    build = run_steps("model")["make_model"]
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        network = build(1, classes=len(EMOTIONS))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert {layer.dtype_policy.name for layer in network.layers} >= {"mixed_bfloat16"}
+    shipped = with_flip_averaging(happy_vs_sad(network, EMOTIONS))
+    nested = next(layer for layer in shipped.layers if isinstance(layer, keras.Model))
+    policies = {layer.dtype_policy.name for model in (shipped, nested) for layer in model.layers}
+    assert policies == {"float32"}
+    images = np.random.default_rng(4).random((4, 48, 48, 1)).astype("float32")
+    np.testing.assert_allclose(np.asarray(in_float32(network)(images)), np.asarray(network(images)), atol=0.02)
+
+
+def test_training_progress_is_written_for_tasks_py_and_the_time_left_printed_once(tmp_path, capsys):
+    from happysad.progress import TrainingProgress
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    data = np.random.default_rng(0).random((64, 4)).astype("float32")
+    progress = tmp_path / "progress"
+    model.fit(data, data[:, :1], batch_size=4, epochs=3, verbose=0, callbacks=[TrainingProgress(progress)])
+    assert progress.read_text().startswith("training: epoch 3/3 [")
+    printed = capsys.readouterr().out
+    assert printed.count("min left") == 1 and "epoch 1 took" in printed and "the other 2 epochs" in printed

@@ -13,7 +13,7 @@ def assert_one_line_error(model_path, capsys, words):
 
 
 def test_missing_model(tmp_path, capsys):
-    assert_one_line_error(tmp_path / "happy_sad_model.keras", capsys, "no model file")
+    assert_one_line_error(tmp_path / "happy_sad_model.keras", capsys, "no such model file")
 
 
 def test_truncated_model(untrained_model_path, tmp_path, capsys):
@@ -28,10 +28,10 @@ def test_non_keras_file(tmp_path, capsys):
 
 
 def test_wrong_input_shape(tmp_path, capsys):
-    inputs = keras.Input((32, 32, 3))
+    inputs = keras.Input((32, 40, 3))  # not square
     outputs = keras.layers.Dense(1, activation="sigmoid")(keras.layers.Flatten()(inputs))
     keras.Model(inputs, outputs).save(tmp_path / "small.keras")
-    assert_one_line_error(tmp_path / "small.keras", capsys, "(None, 32, 32, 3)")
+    assert_one_line_error(tmp_path / "small.keras", capsys, "(None, 32, 40, 3)")
 
 
 def test_lambda_layer_with_code_is_refused_in_safe_mode(tmp_path):

@@ -222,6 +222,7 @@ def face_alone_and_in_a_group(index, side=200, gap=20):
 
 @needs_real_faces
 @pytest.mark.skipif(not (REPO / MODEL_FILENAME).is_file(), reason="no trained model in the repo")
+@pytest.mark.slow
 def test_a_face_gets_the_same_answer_alone_and_in_a_group(tmp_path):
     model = load_classifier(REPO / MODEL_FILENAME)  # read only: a trained model, so answers mean something
     gaps = []
@@ -240,3 +241,30 @@ def test_a_face_gets_the_same_answer_alone_and_in_a_group(tmp_path):
     # The detector sees the group at a smaller scale, so a box can move by a tenth of its size
     # (measured: one face of four, 0.97 alone against 0.87 in the group); typically nothing changes.
     assert np.median(gaps) <= 0.02 and max(gaps) <= 0.15, gaps
+
+
+def test_a_model_error_is_cut_at_a_word_not_in_the_middle_of_one():
+    from happysad.prediction import shortened
+    text = "this error message goes on " * 30
+    short = shortened(text)
+    assert len(short) <= 304 and short.endswith(" ...") and short[:-4].endswith(("this", "error", "message",
+                                                                                   "goes", "on"))
+    assert shortened("short") == "short"
+
+
+def test_annotated_copies_of_two_pictures_with_one_name_say_which_is_which(untrained_model_path, tmp_path, capsys):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        face("happy", 1, 64).save(tmp_path / folder / "x.png")
+    main(["predict", str(tmp_path / "a" / "x.png"), str(tmp_path / "b" / "x.png"), "--model",
+          str(untrained_model_path), "--annotate", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["x-2.annotated.jpg", "x.annotated.jpg"]
+    assert f"note: {tmp_path / 'b' / 'x.png'} is annotated as {tmp_path / 'out' / 'x-2.annotated.jpg'}" in err
+    assert str(tmp_path / "a" / "x.png") in err
+
+
+def test_cli_missing_model_names_the_shipped_one(tmp_path, capsys):
+    assert main(["predict", "x.jpg", "--model", str(tmp_path / "nope.keras")]) == 2
+    err = capsys.readouterr().err
+    assert "no such model file" in err and MODEL_FILENAME in err

@@ -50,8 +50,8 @@ def check_decodes_or_refuses(data):
         assert str(error).startswith("random: ") and error.reason
         return
     assert image.mode in ("L", "RGB")
-    array = to_model_input(image)
-    assert array.shape == (64, 64, 1) and np.isfinite(array).all() and 0 <= array.min() <= array.max() <= 1
+    array = to_model_input(image, 48)
+    assert array.shape == (48, 48, 1) and np.isfinite(array).all() and 0 <= array.min() <= array.max() <= 1
 
 
 @settings(max_examples=300, deadline=None)

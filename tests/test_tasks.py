@@ -1,9 +1,14 @@
-"""tasks.py: a run with changed parameters is a trial that leaves the shipped notebook and model alone."""
+"""tasks.py: the environment it builds (TensorFlow build, kernel, editable package), the notebook
+runs it starts (in place, or a trial into trial/), the progress line it draws, and JupyterLab."""
+import io
+import json
 import subprocess
 
 import nbformat
+import pytest
 
 import tasks
+from conftest import REPO, face
 
 
 def test_plain_run_executes_the_notebook_in_place():
@@ -22,20 +27,49 @@ def test_run_that_names_its_output_folder_goes_there():
     assert command.count("OUTPUT_DIR") == 1 and command[-8:-6] == [tasks.NOTEBOOK, tasks.NOTEBOOK]
 
 
-def test_a_notebook_run_prints_no_kernel_warnings_and_its_kernel_gets_the_malloc_settings(tmp_path):
-    tasks.ensure_environment()  # what `run` does first: it writes the kernel's log setting
+@pytest.mark.parametrize("system, machine, driver, forced, build", [
+    ("Linux", "x86_64", True, "", "gpu"),
+    ("Linux", "x86_64", False, "", "cpu"),
+    ("Linux", "aarch64", True, "", "cpu"),     # no tensorflow[and-cuda] wheel there
+    ("Darwin", "arm64", False, "", "cpu"),
+    ("Windows", "AMD64", True, "", "cpu"),     # TensorFlow's GPU build is Linux-only
+    ("Linux", "x86_64", True, "cpu", "cpu"),   # HAPPYSAD_TENSORFLOW forces either
+    ("Linux", "x86_64", False, "gpu", "gpu"),
+])
+def test_tensorflow_build_follows_the_machine_unless_forced(system, machine, driver, forced, build):
+    environ = {"HAPPYSAD_TENSORFLOW": forced} if forced else {}
+    assert tasks.tensorflow_build(environ, system, machine, lambda: driver) == build
+
+
+def test_this_machine_gets_the_cpu_build_and_a_bad_switch_is_refused():
+    # No GPU here: nvidia-smi is absent or answers no; the GPU build itself cannot be tried on this machine.
+    assert tasks.tensorflow_build({}) == "cpu"
+    with pytest.raises(SystemExit, match="HAPPYSAD_TENSORFLOW"):
+        tasks.tensorflow_build({"HAPPYSAD_TENSORFLOW": "tpu"})
+
+
+def test_gpu_and_cpu_requirements_pin_the_same_tensorflow():
+    version = lambda name: {line.split("==")[1].split(";")[0].strip()  # noqa: E731
+                            for line in (REPO / name).read_text().splitlines() if "==" in line and "tensorflow" in line}
+    assert version("requirements-cpu.txt") == version("requirements-gpu.txt") == {"2.21.0"}
+
+
+def test_kernel_runs_the_venv_python_with_the_malloc_settings(tmp_path):
+    tasks.ensure_kernel(tasks.venv_python())  # what every command does after installing (no pip here)
+    spec = json.loads((tasks.VENV / "share/jupyter/kernels" / tasks.KERNEL_NAME / "kernel.json").read_text())
+    assert spec["argv"][0] == str(tasks.venv_python()) and spec["display_name"] == "Python 3 (happysad)"
+    assert json.loads((REPO / tasks.NOTEBOOK).read_text())["metadata"]["kernelspec"]["name"] == tasks.KERNEL_NAME
     names = list(tasks.GLIBC_MALLOC_SETTINGS)
     notebook_cell = f"import os; print('hello', [os.environ.get(name) for name in {names!r}])"
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(notebook_cell)])
-    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    notebook.metadata["kernelspec"] = {"name": tasks.KERNEL_NAME, "language": "python", "display_name": "x"}
     nbformat.write(notebook, tmp_path / "hello.ipynb")
-    command = ["-m", "papermill", "--log-output", "hello.ipynb", "out.ipynb"]
-    environment = tasks.child_environment()
-    run = subprocess.run([str(tasks.venv_python()), *command], cwd=tmp_path, env=environment,
-                         capture_output=True, text=True, timeout=300)
+    environment = {k: v for k, v in tasks.child_environment().items() if not k.startswith("MALLOC_")}
+    run = subprocess.run([str(tasks.venv_python()), "-m", "papermill", "--log-output", "hello.ipynb", "out.ipynb"],
+                         cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    # papermill's --log-output echoes the cell's output: the kernel runs with the malloc settings
-    assert f"hello {[environment[name] for name in names]}" in run.stderr + run.stdout
+    # papermill's --log-output echoes the cell's output: the kernel spec itself carries the malloc settings
+    assert f"hello {list(tasks.GLIBC_MALLOC_SETTINGS.values())}" in run.stderr + run.stdout
     assert [line for line in run.stderr.splitlines() if "WARNING" in line or "Debugger warning" in line] == []
 
 
@@ -44,3 +78,63 @@ def test_malloc_settings_the_user_chose_are_kept(monkeypatch):
     environment = tasks.child_environment()
     assert environment["MALLOC_MMAP_MAX_"] == "65536"
     assert environment["MALLOC_TRIM_THRESHOLD_"] == tasks.GLIBC_MALLOC_SETTINGS["MALLOC_TRIM_THRESHOLD_"]
+
+
+def test_progress_line_is_drawn_between_output_lines_and_cleared_before_each(tmp_path):
+    progress, out = tmp_path / ".progress", io.StringIO()
+    line = tasks.ProgressLine(progress, out)
+    progress.write_text("training: epoch 1/2 [#.........] 10/368 steps")
+    line.done.set()
+    line.done.clear()
+    import threading
+    watcher = threading.Thread(target=line.watch, kwargs={"interval": 0.01}, daemon=True)
+    watcher.start()
+    for _ in range(200):
+        if line.shown:
+            break
+        threading.Event().wait(0.01)
+    line.print_line("Epoch 2/2\n")
+    line.done.set()
+    watcher.join()
+    text = out.getvalue()
+    assert text.startswith("\rtraining: epoch 1/2") and text.endswith("\rEpoch 2/2\n")
+    assert not progress.exists()  # a line printed over it: drawn again only when the kernel writes anew
+
+
+def test_import_and_bench_need_their_arguments(capsys):
+    assert tasks.main(["import"]) == 2 and "PATH" in capsys.readouterr().out
+    assert tasks.main(["bench"]) == 2
+
+
+def test_python_m_happysad_works_from_another_folder_and_answers_help_at_once(tmp_path):
+    face("happy", 3, 96, "RGB").save(tmp_path / "face.png")
+    python = str(tasks.venv_python())
+    helped = subprocess.run([python, "-X", "importtime", "-m", "happysad", "--help"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert helped.returncode == 0 and "predict" in helped.stdout
+    assert "tensorflow" not in helped.stderr  # -X importtime lists every module imported: no TensorFlow
+    run = subprocess.run([python, "-m", "happysad", "predict", "face.png", "--json"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr  # the shipped model is found beside the package
+    assert json.loads(run.stdout)[0]["file"] == "face.png"
+    assert run.stderr == ""
+
+
+@pytest.mark.slow
+def test_jupyterlab_started_as_lab_starts_it_runs_the_predict_cell_in_the_project_kernel(tmp_path):
+    from lab_client import JupyterServer
+    picture = tmp_path / "face.png"
+    face("sad", 4, 96, "RGB").save(picture)
+    cell = "".join(json.loads((REPO / tasks.NOTEBOOK).read_text())["cells"][-1]["source"])
+    assert "IMAGE_PATH = None" in cell
+    cell = cell.replace("IMAGE_PATH = None", f"IMAGE_PATH = {str(picture)!r}")
+    outside = f"import os, happysad; os.chdir({str(tmp_path)!r}); import happysad.votes; print('from', os.getcwd())"
+    with JupyterServer(tasks.lab_command(tasks.venv_python(), "--no-browser"), cwd=REPO) as server:
+        assert tasks.KERNEL_NAME in server.get("/api/kernelspecs")["kernelspecs"]
+        assert server.get_status("/api/status", token=None) == 403  # no token, no entry
+        kernel = server.start_kernel(tasks.KERNEL_NAME)
+        printed = server.execute(kernel, cell)
+        assert f"{picture}: sad, " in printed or f"{picture}: happy, " in printed
+        assert "% confident" in printed
+        assert server.execute(kernel, "import sys; print(sys.executable)").strip() == str(tasks.venv_python())
+        assert server.execute(kernel, outside).strip() == f"from {tmp_path}"

@@ -12,21 +12,19 @@ and is not all counted. Writes a strip of example pairs (validation image beside
 training image) for each band of similarity.
 """
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from happysad.config import CLASS_NAMES, IMAGE_SIZE, MODEL_FILENAME  # noqa: E402
-from happysad.datafolder import label_folder  # noqa: E402
-from happysad.evaluation import evaluate  # noqa: E402
-from happysad.images import read_image, to_model_input  # noqa: E402
-from happysad.prediction import load_classifier, model_color_mode, predict_arrays  # noqa: E402
-from lever_data import as_model_sees, notebook_split  # noqa: E402
+from happysad.config import CLASS_NAMES, MODEL_FILENAME
+from happysad.datafolder import label_folder
+from happysad.evaluation import evaluate
+from happysad.images import read_image, to_model_input
+from happysad.prediction import input_size_and_channels, load_classifier, predict_arrays
+from lever_data import as_model_sees, notebook_split
 
 THRESHOLDS = (0.98, 0.95, 0.90)
 BANDS = ((0.98, 1.01), (0.95, 0.98), (0.90, 0.95), (0.85, 0.90))
@@ -98,7 +96,7 @@ def main():
               + " | ".join(f"{(best >= t).sum()} ({(best >= t).mean():.1%})" for t in THRESHOLDS) + " |")
 
     model = load_classifier(args.model)
-    arrays = [to_model_input(i, model_color_mode(model), IMAGE_SIZE, Image.BILINEAR) for i in held_images]
+    arrays = [to_model_input(i, *input_size_and_channels(model), Image.BILINEAR) for i in held_images]
     p_sad = predict_arrays(model, arrays)
     is_fer = np.array([p.suffix == ".png" for p in held_paths])  # FER2013 faces are stored as PNG
     print("\n| held-out images | images | accuracy | macro-F1 | sad recall |\n|---|---|---|---|---|")

@@ -12,20 +12,20 @@ They are stored as JPEG (quality 93) to keep the file under the device machine's
 """
 import argparse
 import io
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import happysad  # noqa: E402,F401  (TensorFlow imported quietly)
-from PIL import Image  # noqa: E402
-from tensorflow.keras.preprocessing.image import ImageDataGenerator  # noqa: E402
+import happysad  # noqa: F401  (TensorFlow imported quietly)
+from PIL import Image
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
 
-from happysad.config import CLASS_NAMES, IMAGE_SIZE  # noqa: E402
-from happysad.data_import import content_hash, existing_images  # noqa: E402
-from happysad.images import read_image  # noqa: E402
+from happysad.config import CLASS_NAMES
+
+IMAGE_SIZE = 64  # the input size of the models this study measured
+from happysad.data_import import content_hash, existing_images
+from happysad.images import read_image
 
 OTHER_EMOTIONS = ("angry", "disgusted", "fearful", "neutral", "surprised")
 MODEL_SIDE = 48  # make_model's internal_size

@@ -8,15 +8,13 @@ it must have been trained on the same data folder, or its training images may si
 validation split.
 """
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from happysad.prediction import load_classifier  # noqa: E402
-from tta_probe import log_loss, validation_images  # noqa: E402
+from happysad.prediction import load_classifier
+from tta_probe import log_loss, validation_images
 
 
 def main():

@@ -9,20 +9,20 @@ Copies: the picture and its mirror image (what the saved model averages today); 
 Prints accuracy and log-loss for each set of copies.
 """
 import argparse
-import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import happysad  # noqa: E402,F401  (TensorFlow imported quietly)
-import tensorflow as tf  # noqa: E402
+import happysad  # noqa: F401  (TensorFlow imported quietly)
+import tensorflow as tf
 
-from happysad.config import IMAGE_SIZE, MODEL_FILENAME  # noqa: E402
-from happysad.prediction import load_classifier  # noqa: E402
-from lever_data import notebook_flow  # noqa: E402
+from happysad.config import MODEL_FILENAME
+
+IMAGE_SIZE = 64  # the input size of the model this study measured
+from happysad.prediction import load_classifier
+from lever_data import notebook_flow
 
 
 def validation_images(data_dir, interpolation):

@@ -8,17 +8,15 @@ and prints held-out accuracy on the web photos (through the whole predict path: 
 crop, classify) and on the held-out faces. The held-out sets are the same for both.
 """
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from happysad import evaluation  # noqa: E402
-from happysad.config import CLASS_NAMES  # noqa: E402
-from happysad.notebook import run_steps  # noqa: E402
-from photos import held_out_photos, photo_answers  # noqa: E402
-from happysad.prediction import classify_photos  # noqa: E402
+from happysad import evaluation
+from happysad.config import CLASS_NAMES
+from happysad.notebook import run_steps
+from happysad.datafolder import held_out_photos
+from happysad.prediction import classify_photos, photo_answers
 
 
 def without_faceless(data_dir: Path, work: Path) -> Path:
