@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 
+import happysad  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 import keras
 import numpy as np
 

@@ -1,0 +1,41 @@
+"""Validation scores of saved models, by slice: FER2013 faces and web-photo crops on their labels,
+and the faces people agree on. For choosing between recipes on validation only.
+
+    .venv/bin/python experiments/validation_slices.py MODEL.keras [MODEL.keras ...] [--data-dir .]
+
+The validation split is the notebook's own (its flow cells, run from Python); a web-photo crop is
+a validation image without FER+ votes.
+"""
+import argparse
+import contextlib
+import io
+
+from happysad import calibration, evaluation, votes
+from happysad.notebook import run_steps
+from happysad.prediction import load_classifier
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", nargs="+")
+    parser.add_argument("--data-dir", default=".")
+    args = parser.parse_args()
+    with contextlib.redirect_stdout(io.StringIO()):
+        flow = run_steps("flows", DATA_DIR=args.data_dir)["scored_flows"]["validation"]
+    voted = votes.votes_for(votes.read_votes(args.data_dir), flow.filepaths)
+    agreed, has_votes = votes.agreed_labels(voted), voted.notna().any(axis=1).to_numpy()
+    print("| model | slice | images | accuracy | happy / sad recall | wrong at >=90% | log-loss |\n|---|---|---|---|---|---|---|")
+    for path in args.models:
+        labels, p_sad = evaluation.predict_flow(load_classifier(path), flow)
+        slices = {"FER2013 faces, their labels": (labels[has_votes], p_sad[has_votes]),
+                  "web-photo crops, their labels": (labels[~has_votes], p_sad[~has_votes]),
+                  "agreed faces": (agreed[agreed >= 0], p_sad[agreed >= 0])}
+        for name, (y, p) in slices.items():
+            s = evaluation.evaluate(y, p)
+            loss = calibration.log_loss(y, p)
+            print(f"| {path} | {name} | {s['images']} | {s['accuracy']:.2%} | {s['happy_recall']:.3f} / "
+                  f"{s['sad_recall']:.3f} | {s['confident_mistakes']} | {loss:.4f} |")
+
+
+if __name__ == "__main__":
+    main()
