@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 
+from happysad.calibration import log_loss
 from happysad.prediction import load_classifier
-from tta_probe import log_loss, validation_images
+from tta_probe import validation_images
 
 
 def main():

@@ -18,6 +18,7 @@ import numpy as np
 import happysad  # noqa: F401  (TensorFlow imported quietly)
 import tensorflow as tf
 
+from happysad.calibration import log_loss
 from happysad.config import MODEL_FILENAME
 
 IMAGE_SIZE = 64  # the input size of the model this study measured
@@ -29,11 +30,6 @@ def validation_images(data_dir, interpolation):
     flow = notebook_flow(data_dir, "validation", target_size=(IMAGE_SIZE, IMAGE_SIZE), color_mode="grayscale",
                          batch_size=512, interpolation=interpolation)
     return np.concatenate([flow[i][0] for i in range(len(flow))]), flow.classes
-
-
-def log_loss(labels, p_sad):
-    p_sad = np.clip(p_sad, 1e-7, 1 - 1e-7)
-    return -np.mean(labels * np.log(p_sad) + (1 - labels) * np.log(1 - p_sad))
 
 
 def shifted(images, dx, dy, pad=4):
