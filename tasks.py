@@ -107,8 +107,8 @@ def ensure_environment(build: str | None = None) -> Path:
         print(f"Installing the requirements, TensorFlow's {build.upper()} build (first time: a few minutes) ...",
               flush=True)
         pip(python, "install", "--quiet", "--upgrade", "pip")
-        installed = VENV / "tensorflow-build"
-        if installed.exists() and installed.read_text().strip() != build:
+        installed = VENV / "tensorflow-build"  # absent in environments made before the GPU build existed: cpu
+        if (installed.read_text().strip() if installed.exists() else "cpu") != build:
             # tensorflow-cpu and tensorflow install the same module: switching builds removes the other
             pip(python, "uninstall", "--quiet", "--yes", "tensorflow", "tensorflow-cpu")
         pip(python, "install", "--quiet", "-r", str(REQUIREMENTS), "-r", str(tensorflow))
