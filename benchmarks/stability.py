@@ -21,6 +21,7 @@ from happysad.datafolder import held_out_photos, label_folder
 from happysad.faces import Box, FaceDetector, crop
 from happysad.images import read_image, to_model_input
 from happysad.prediction import input_size_and_channels, load_classifier, predict_arrays
+from happysad.votes import FER_SIZE
 
 MOVED_POINTS = 0.05  # a confidence change larger than this counts as a change
 
@@ -29,7 +30,7 @@ def held_out_crops(data_dir, detector):
     """(name, [(picture, box)]): the FER2013-sized held-out faces whole, and the photos' faces."""
     fer = [(image, Box(0, 0, image.width)) for label in CLASS_NAMES
            for image in map(read_image, sorted(label_folder(data_dir, "holdout", label).glob("*.png")))
-           if image.size == (48, 48)]
+           if image.size == (FER_SIZE, FER_SIZE)]
     photos = []
     for path in held_out_photos(data_dir)[0]:
         picture = read_image(path)
