@@ -10,14 +10,12 @@ log-loss, and how often the answer moves by more than 5 points when the face its
 one more pixel (the stability the README reports on held-out faces).
 """
 import argparse
-import contextlib
-import io
 
 import numpy as np
+from validation_slices import validation_faces
 
-from happysad import calibration, evaluation, votes
+from happysad import calibration, evaluation
 from happysad.config import SHIPPED_MODEL
-from happysad.notebook import run_steps
 from happysad.prediction import load_classifier, predict_arrays
 
 MOVES = ((-1, 0), (1, 0), (0, -1), (0, 1))
@@ -45,13 +43,10 @@ def main():
     parser.add_argument("--data-dir", default=".")
     parser.add_argument("--step", type=int, default=1)
     args = parser.parse_args()
-    with contextlib.redirect_stdout(io.StringIO()):
-        flow = run_steps("flows", DATA_DIR=args.data_dir)["scored_flows"]["validation"]
+    flow, agreed, has_votes = validation_faces(args.data_dir)
     flow.reset()
     images = np.concatenate([flow[i][0] for i in range(len(flow))])
     labels = np.asarray(flow.classes)
-    voted = votes.votes_for(votes.read_votes(args.data_dir), flow.filepaths)
-    agreed, has_votes = votes.agreed_labels(voted), voted.notna().any(axis=1).to_numpy()
     model = load_classifier(args.model)
     plain, averaged = answers(model, images, args.step)
     nudged = [answers(model, moved(images, dx, dy), args.step) for dx, dy in MOVES]

@@ -15,15 +15,20 @@ from happysad.notebook import run_steps
 from happysad.prediction import load_classifier
 
 
+def validation_faces(data_dir):
+    """(the notebook's flow of validation happy/sad faces, agreed labels, which faces have votes)."""
+    with contextlib.redirect_stdout(io.StringIO()):  # the cells' "Found N images" lines
+        flow = run_steps("flows", DATA_DIR=data_dir)["scored_flows"]["validation"]
+    voted = votes.votes_for(votes.read_votes(data_dir), flow.filepaths)
+    return flow, votes.agreed_labels(voted), voted.notna().any(axis=1).to_numpy()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+")
     parser.add_argument("--data-dir", default=".")
     args = parser.parse_args()
-    with contextlib.redirect_stdout(io.StringIO()):
-        flow = run_steps("flows", DATA_DIR=args.data_dir)["scored_flows"]["validation"]
-    voted = votes.votes_for(votes.read_votes(args.data_dir), flow.filepaths)
-    agreed, has_votes = votes.agreed_labels(voted), voted.notna().any(axis=1).to_numpy()
+    flow, agreed, has_votes = validation_faces(args.data_dir)
     print("| model | slice | images | accuracy | happy / sad recall | wrong at >=90% | log-loss |\n|---|---|---|---|---|---|---|")
     for path in args.models:
         labels, p_sad = evaluation.predict_flow(load_classifier(path), flow)

@@ -44,7 +44,7 @@ from .datafolder import holdout_photos_folder, label_folder, stored_folders
 from .faces import FaceDetector, centre_box, crop
 from .files import write_atomically
 from .images import ImageError, decode_image, read_bytes, read_image
-from .votes import write_votes
+from .votes import FER_SIZE, write_votes
 
 
 TEST_SPLIT_NAMES = {"test", "testing"}
@@ -182,8 +182,11 @@ def attach_votes(data_dir: Path) -> int:
         for _, _, folder in stored_folders(data_dir):
             for path in sorted(folder.glob("*.png")):
                 try:
+                    with Image.open(path) as header:  # the size without decoding: only 48x48 faces have votes
+                        if header.size != (FER_SIZE, FER_SIZE):
+                            continue
                     image = read_image(path)
-                except ImageError:
+                except (ImageError, OSError):
                     continue  # set aside before training; it has no votes to give
                 yield path, image
 

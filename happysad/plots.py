@@ -49,10 +49,11 @@ def plot_samples(paths, labels, rows=3, columns=6, seed=0, save_to=None):
 
 def plot_mistakes(paths, labels, p_sad, title, count=12, columns=6, save_to=None):
     """The `count` most confident mistakes: each image with the true label and the model's answer."""
+    from .evaluation import confident_mistakes
+
     labels, p_sad = np.asarray(labels), np.asarray(p_sad, dtype=float)
     confidence = np.maximum(p_sad, 1 - p_sad)
-    wrong = np.flatnonzero((p_sad >= 0.5).astype(int) != labels)
-    chosen = wrong[np.argsort(-confidence[wrong], kind="stable")][:count]
+    chosen = confident_mistakes(labels, p_sad, confident=0.5)[:count]  # every mistake, most confident first
     rows = max(1, -(-len(chosen) // columns))
     figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.7, rows * 2.0), squeeze=False)
     for ax in axes.flat:

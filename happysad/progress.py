@@ -35,7 +35,6 @@ class TrainingProgress(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.epochs, self.steps = self.params["epochs"], self.params["steps"] or 0
         self.first_epoch = None
-        self.run_started = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.first_epoch is None:

@@ -87,31 +87,40 @@ def read_votes(data_dir):
     return votes
 
 
+def _counts(votes) -> np.ndarray:
+    """Rows of the ten vote counts as an (n, 10) float array; a face without votes (NaN) has zeros."""
+    return np.nan_to_num(np.asarray(votes, dtype=float), nan=0.0).reshape(-1, len(VOTE_COLUMNS))
+
+
+def plurality(votes) -> np.ndarray:
+    """The annotators' choice for each row: a VOTE_COLUMNS name, 'tie', or 'no votes'."""
+    counts = _counts(votes)
+    top = counts.max(axis=1, keepdims=True)
+    names = np.array(VOTE_COLUMNS, dtype=object)[counts.argmax(axis=1)]
+    names[(counts == top).sum(axis=1) > 1] = "tie"
+    names[top[:, 0] == 0] = "no votes"
+    return names
+
+
 def agreed_labels(votes) -> np.ndarray:
     """For rows of vote counts (n, 10): 0 where the strict plurality is happiness, 1 where it is
     sadness, -1 elsewhere (another emotion, a tie, unknown, not a face, or no votes: NaN)."""
-    votes = np.nan_to_num(np.asarray(votes, dtype=float), nan=0.0).reshape(-1, len(VOTE_COLUMNS))
-    top = votes.max(axis=1, keepdims=True)
-    unique_top = ((votes == top).sum(axis=1) == 1) & (top[:, 0] > 0)
-    winner = votes.argmax(axis=1)
-    labels = np.full(len(votes), -1)
-    labels[unique_top & (winner == VOTE_COLUMNS.index("happiness"))] = 0
-    labels[unique_top & (winner == VOTE_COLUMNS.index("sadness"))] = 1
-    return labels
+    choice = plurality(votes)
+    return np.select([choice == "happiness", choice == "sadness"], [0, 1], default=-1)
 
 
 def not_a_face(votes) -> np.ndarray:
     """True where the annotators' plurality (ties included) is NF: not a face."""
-    votes = np.nan_to_num(np.asarray(votes, dtype=float), nan=0.0).reshape(-1, len(VOTE_COLUMNS))
-    return (votes[:, VOTE_COLUMNS.index("NF")] > 0) & (votes[:, -1] == votes.max(axis=1))
+    counts = _counts(votes)
+    nf = counts[:, VOTE_COLUMNS.index("NF")]
+    return (nf > 0) & (nf == counts.max(axis=1))
 
 
 def soft_targets(votes, folder_emotion, original_label_votes=1.0) -> np.ndarray:
     """Training targets over EMOTIONS: the annotators' votes for the eight emotions plus
     `original_label_votes` for FER2013's own label (its folder), normalised to sum to 1.
     A face without votes (NaN) gets its folder's emotion alone."""
-    votes = np.nan_to_num(np.asarray(votes, dtype=float), nan=0.0).reshape(-1, len(VOTE_COLUMNS))
-    targets = votes[:, :len(EMOTIONS)].copy()
+    targets = _counts(votes)[:, :len(EMOTIONS)]
     no_votes = targets.sum(axis=1) == 0
     columns = np.array([EMOTIONS.index(FOLDER_EMOTIONS[e]) for e in folder_emotion])
     rows = np.arange(len(targets))
@@ -122,13 +131,3 @@ def soft_targets(votes, folder_emotion, original_label_votes=1.0) -> np.ndarray:
 def votes_for(votes, paths):
     """The rows of `votes` (from read_votes) for these image paths, NaN where a file has none."""
     return votes.reindex([str(Path(path).resolve()) for path in paths])[list(VOTE_COLUMNS)]
-
-
-def plurality(votes) -> np.ndarray:
-    """The annotators' choice for each row: a VOTE_COLUMNS name, 'tie', or 'no votes'."""
-    counts = np.nan_to_num(np.asarray(votes, dtype=float), nan=0.0).reshape(-1, len(VOTE_COLUMNS))
-    top = counts.max(axis=1, keepdims=True)
-    names = np.array(VOTE_COLUMNS, dtype=object)[counts.argmax(axis=1)]
-    names[(counts == top).sum(axis=1) > 1] = "tie"
-    names[top[:, 0] == 0] = "no votes"
-    return names
