@@ -13,7 +13,7 @@ a Jupyter kernel named `happysad` that runs the environment's Python. Then:
 
   run    fills happy/ and sad/ from Kaggle if they are empty, then executes the notebook in place,
          showing each cell's output and a progress bar for training as it runs. With papermill
-         parameters (`-p EPOCHS 8`, the quick setting) it is a trial: the notebook, model and
+         parameters (`-p EPOCHS 10`, the quick setting) it is a trial: the notebook, model and
          figures go to trial/ and the shipped ones stay as they are, unless the parameters name
          OUTPUT_DIR themselves.
   lab    starts JupyterLab on this folder with the notebook open (Jupyter's defaults: it listens
