@@ -14,7 +14,7 @@ Modules, one job each, from the bottom up:
   training        the learning-rate schedule, reproducibility, several GPUs
   progress        a progress bar with the time left while training
   calibration     temperature scaling: fit it, apply it, log-loss
-  export          trained network -> shipped file: happy vs sad, flip averaging, temperature, atomic save
+  export          trained network -> shipped file: happy vs sad, averaged copies, temperature, atomic save
   evaluation      accuracy, recalls, calibration error, confident mistakes, both yardsticks
   prediction      load the saved model and classify every face in pictures
   predict_command the `predict` command line

@@ -5,7 +5,7 @@ import tensorflow as tf
 
 
 def convolutional_network(model):
-    """The model itself, or the network it wraps (a flip-averaged model holds one)."""
+    """The model itself, or the network it wraps (an averaged model holds one)."""
     return next((layer for layer in model.layers if isinstance(layer, keras.Model)), model)
 
 

@@ -1,4 +1,4 @@
-"""From the trained emotion network to the shipped file: the happy/sad answer, flip averaging,
+"""From the trained emotion network to the shipped file: the happy/sad answer, averaged copies,
 the temperature folded in, and an atomic save. Every caller of the saved model gets all of it.
 
 The saved model's contract: a batch (N, size, size, channels) of values in [0, 1] in, P(sad) out,
@@ -43,27 +43,61 @@ def happy_vs_sad(network, emotions, happy="happiness", sad="sadness"):
                        name="happy_sad_cnn")
 
 
-def with_flip_averaging(model):
-    """The happy/sad model inside one that answers the mean of its logits for the picture and its
-    mirror image: test-time augmentation that every caller of the saved file gets. Its layers compute
-    in float32 whatever the global policy (training may have set mixed precision).
+# The copies every saved model averages: the picture and each of these moves (pixels right, down).
+MOVES = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
+
+
+def with_averaged_copies(model, moves=MOVES):
+    """The happy/sad model inside one that answers the mean of its logits over copies of the
+    picture: itself moved by each of `moves` (edge pixels repeated), and the mirror image of each.
+    A mirrored face shows the same expression, and a detector's box lands a pixel or two apart
+    from one picture of a face to the next: averaging over both keeps the answer where it is when
+    the face moves (on validation, answers that move by more than 5 points for a one-pixel move:
+    10.6% of the faces with the mirror image alone, 4.8% with the moves; web-photo crops 26.4%
+    and 12.8%), at one network pass per copy. Test-time augmentation that every caller of the
+    saved file gets; its layers compute in float32 whatever the global policy.
     """
     network = keras.Model(model.inputs, model.get_layer("logit").output, name=model.name)
     inputs = keras.Input(model.input_shape[1:], name="image")
-    logits = [network(inputs), network(_mirrored(inputs))]
-    outputs = layers.Activation("sigmoid", name="p_sad", dtype="float32")(
-        layers.Average(name="mean_logit", dtype="float32")(logits))
-    return keras.Model(inputs, outputs, name="happy_sad_cnn_flip_averaged")
+    height, width = model.input_shape[1:3]
+    mirrored = _along_axis(inputs, np.eye(width, dtype="float32")[::-1], axis=2, name="mirror")
+    shifts = {}  # one layer per axis and distance, shared by the picture and its mirror image
+
+    def moved(images, dx, dy):
+        for axis, distance, size in ((2, dx, width), (1, dy, height)):
+            if distance:
+                name = f"move_{'xy'[2 - axis]}_{'plus' if distance > 0 else 'minus'}{abs(distance)}"
+                if name not in shifts:
+                    shifts[name] = _along_axis(None, _shift_matrix(size, distance), axis, name)
+                images = shifts[name](images)
+        return images
+
+    logits = [network(moved(picture, dx, dy)) for picture in (inputs, mirrored) for dx, dy in moves]
+    mean = layers.Average(name="mean_logit", dtype="float32")(logits) if len(logits) > 1 else logits[0]
+    outputs = layers.Activation("sigmoid", name="p_sad", dtype="float32")(mean)
+    return keras.Model(inputs, outputs, name="happy_sad_cnn_averaged")
 
 
-def _mirrored(images):
-    """Left-right mirror images, from standard layers only (a Lambda could not load in safe mode):
-    width moved last, multiplied by the reversed identity matrix, moved back."""
-    width = images.shape[2]
-    reverse = layers.Dense(width, use_bias=False, trainable=False, name="mirror", dtype="float32")
-    mirrored = reverse(layers.Permute((1, 3, 2), dtype="float32")(images))
-    reverse.set_weights([np.eye(width, dtype="float32")[::-1]])
-    return layers.Permute((1, 3, 2), dtype="float32")(mirrored)
+def _shift_matrix(size: int, distance: int) -> np.ndarray:
+    """M with (x @ M)[j] = x[j - distance], the edge value repeated where that falls outside."""
+    matrix = np.zeros((size, size), dtype="float32")
+    matrix[np.clip(np.arange(size) - distance, 0, size - 1), np.arange(size)] = 1.0
+    return matrix
+
+
+def _along_axis(images, matrix, axis, name):
+    """A fixed linear map along the image's width (axis 2) or height (axis 1), from standard layers
+    only (a Lambda could not load in safe mode): that axis moved last, a Dense layer holding the
+    matrix, moved back. With `images` None, the map as a callable to apply (and share) later."""
+    to_last, back = ((1, 3, 2), (1, 3, 2)) if axis == 2 else ((2, 3, 1), (3, 1, 2))
+    dense = layers.Dense(len(matrix), use_bias=False, trainable=False, name=name, dtype="float32")
+    dense.build((None, len(matrix)))
+    dense.set_weights([matrix])
+
+    def apply(x):
+        return layers.Permute(back, dtype="float32")(dense(layers.Permute(to_last, dtype="float32")(x)))
+
+    return apply if images is None else apply(images)
 
 
 def logit_layer(model):

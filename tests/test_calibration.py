@@ -2,7 +2,7 @@ import numpy as np
 
 from happysad.calibration import apply_temperature, fit_temperature
 from happysad.evaluation import expected_calibration_error
-from happysad.export import fold_temperature, with_flip_averaging
+from happysad.export import fold_temperature, with_averaged_copies
 
 
 def overconfident_predictions(n=4000, seed=0):
@@ -31,8 +31,8 @@ def test_folding_into_the_model_matches_scaling_its_output(make_model):
     np.testing.assert_allclose(after, apply_temperature(before, 2.0), rtol=1e-4, atol=1e-6)
 
 
-def test_folding_into_a_flip_averaged_model_scales_its_logit(make_model):
-    model = with_flip_averaging(make_model(1))
+def test_folding_into_an_averaged_model_scales_its_logit(make_model):
+    model = with_averaged_copies(make_model(1))
     images = np.random.default_rng(1).random((6, 48, 48, 1)).astype("float32")
     before = np.asarray(model(images, training=False)).ravel()
     fold_temperature(model, 2.0)

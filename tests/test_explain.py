@@ -5,7 +5,7 @@ from conftest import REPO, SHARED_DATASETS
 from happysad.config import MODEL_FILENAME
 from happysad.explain import grad_cam
 from happysad.images import read_image, to_model_input
-from happysad.export import with_flip_averaging
+from happysad.export import with_averaged_copies
 from happysad.prediction import input_size_and_channels, load_classifier
 
 
@@ -16,9 +16,9 @@ def test_grad_cam_gives_one_unit_range_map_per_image(make_model):
     assert np.all((0 <= maps) & (maps <= 1))
 
 
-def test_grad_cam_looks_inside_a_flip_averaged_model(make_model):
+def test_grad_cam_looks_inside_an_averaged_model(make_model):
     images = np.random.default_rng(0).random((2, 48, 48, 1)).astype("float32")
-    assert grad_cam(with_flip_averaging(make_model(1)), images).shape == (2, 48, 48)
+    assert grad_cam(with_averaged_copies(make_model(1)), images).shape == (2, 48, 48)
 
 
 @pytest.mark.skipif(not SHARED_DATASETS.is_dir(), reason="needs the real FER2013 faces in ../shared/datasets")

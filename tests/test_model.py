@@ -1,7 +1,7 @@
 import keras
 import numpy as np
 
-from happysad.export import happy_vs_sad, save_model, with_flip_averaging
+from happysad.export import MOVES, happy_vs_sad, save_model, with_averaged_copies
 from happysad.votes import EMOTIONS
 from conftest import face, notebook_training
 from happysad.images import to_model_input
@@ -32,20 +32,48 @@ def test_save_replaces_the_old_file_and_leaves_no_temporary(tmp_path, make_model
     assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
 
 
-def test_flip_averaged_model_answers_the_mean_logit_of_picture_and_mirror(tmp_path, make_model):
-    model = make_model(1)
-    averaged = with_flip_averaging(model)
-    images = np.random.default_rng(2).random((4, 48, 48, 1)).astype("float32")
+def moved(images, dx, dy):
+    """Images moved by (dx, dy) pixels (right, down), the edge pixels repeated into the gap."""
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
+    return padded[:, 1 - dy:1 - dy + images.shape[1], 1 - dx:1 - dx + images.shape[2]]
+
+
+def pixel_weighing_model():
+    """A stand-in with the saved model's contract whose logit weighs every pixel by its own fixed
+    weight, so any copy moved or mirrored wrongly changes the answer."""
+    inputs = keras.Input((48, 48, 1))
+    dense = keras.layers.Dense(1, name="logit", dtype="float32")  # whatever policy an earlier test left
+    logit = dense(keras.layers.Flatten(dtype="float32")(inputs))
+    dense.set_weights([np.random.default_rng(0).normal(0, 0.05, (48 * 48, 1)).astype("float32"), np.zeros(1, "float32")])
+    return keras.Model(inputs, keras.layers.Activation("sigmoid", dtype="float32")(logit))
+
+
+def test_averaged_model_answers_the_mean_logit_of_its_moved_and_mirrored_copies(tmp_path):
+    model = pixel_weighing_model()
+    averaged = with_averaged_copies(model)
+    images = np.random.default_rng(2).random((8, 48, 48, 1)).astype("float32")
     logit = lambda p: np.log(p / (1 - p))  # noqa: E731
-    one_way = np.asarray(model(images, training=False)).ravel()
-    mirrored = np.asarray(model(images[:, :, ::-1], training=False)).ravel()
-    both = np.asarray(averaged(images, training=False)).ravel()
-    np.testing.assert_allclose(logit(both), (logit(one_way) + logit(mirrored)) / 2, rtol=1e-4, atol=1e-4)
+    copies = [moved(picture, dx, dy) for picture in (images, images[:, :, ::-1]) for dx, dy in MOVES]
+    expected = np.mean([logit(np.asarray(model(copy, training=False)).ravel()) for copy in copies], axis=0)
+    answer = np.asarray(averaged(images, training=False)).ravel()
+    np.testing.assert_allclose(logit(answer), expected, rtol=1e-4, atol=1e-4)
     # a mirrored face gets exactly the same answer, and the file loads in safe mode
-    np.testing.assert_allclose(np.asarray(averaged(images[:, :, ::-1], training=False)).ravel(), both, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(averaged(images[:, :, ::-1], training=False)).ravel(), answer, atol=1e-6)
     save_model(averaged, tmp_path / "model.keras")
     loaded = keras.models.load_model(tmp_path / "model.keras", compile=False, safe_mode=True)
-    np.testing.assert_allclose(np.asarray(loaded(images, training=False)).ravel(), both, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(loaded(images, training=False)).ravel(), answer, atol=1e-6)
+
+
+def test_averaging_keeps_the_answer_when_the_picture_moves_by_a_pixel():
+    model = pixel_weighing_model()
+    images = np.random.default_rng(3).random((32, 48, 48, 1)).astype("float32")
+
+    def mean_move(candidate):
+        here, there = (np.asarray(candidate(moved(images, dx, 0), training=False)).ravel() for dx in (0, 1))
+        return np.abs(there - here).mean()
+
+    assert mean_move(with_averaged_copies(model)) < 0.8 * mean_move(with_averaged_copies(model, moves=((0, 0),)))
+
 
 
 def test_happy_vs_sad_is_the_softmax_restricted_to_happy_and_sad(make_model):
@@ -64,7 +92,7 @@ def test_a_model_trained_at_another_input_size_predicts(dataset, tmp_path):
     from happysad.prediction import classify_photos, load_classifier
     steps = notebook_training(dataset, IMAGE_SIZE=40, EPOCHS=1)
     steps["model"].fit(steps["train_flow"], epochs=1, verbose=0)
-    path = save_model(with_flip_averaging(happy_vs_sad(steps["model"], EMOTIONS)), tmp_path / "model.keras")
+    path = save_model(with_averaged_copies(happy_vs_sad(steps["model"], EMOTIONS)), tmp_path / "model.keras")
     model = load_classifier(path)
     assert model.input_shape == (None, 40, 40, 1)
     face("sad", 3, 96, "RGB").save(tmp_path / "face.png")
@@ -91,7 +119,7 @@ def test_a_network_trained_in_mixed_precision_is_shipped_in_float32():
     finally:
         keras.mixed_precision.set_global_policy("float32")
     assert {layer.dtype_policy.name for layer in network.layers} >= {"mixed_bfloat16"}
-    shipped = with_flip_averaging(happy_vs_sad(network, EMOTIONS))
+    shipped = with_averaged_copies(happy_vs_sad(network, EMOTIONS))
     nested = next(layer for layer in shipped.layers if isinstance(layer, keras.Model))
     policies = {layer.dtype_policy.name for model in (shipped, nested) for layer in model.layers}
     assert policies == {"float32"}
