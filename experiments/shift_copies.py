@@ -14,7 +14,7 @@ import argparse
 
 import numpy as np
 from shift_probe import moved
-from validation_slices import validation_faces
+from validation_slices import slices, validation_arrays
 
 from happysad import calibration, evaluation
 from happysad.config import SHIPPED_MODEL
@@ -33,10 +33,7 @@ def main():
     parser.add_argument("--model", default=SHIPPED_MODEL)
     parser.add_argument("--data-dir", default=".")
     args = parser.parse_args()
-    flow, agreed, has_votes = validation_faces(args.data_dir)
-    flow.reset()
-    images = np.concatenate([flow[i][0] for i in range(len(flow))])
-    labels = np.asarray(flow.classes)
+    images, labels, agreed, has_votes = validation_arrays(args.data_dir)
     network = convolutional_network(load_classifier(args.model))  # one pass; its output is the logit
 
     def logits(batch):
@@ -57,8 +54,7 @@ def main():
     for name, offsets in CANDIDATES.items():
         p = answer(offsets, (0, 0))
         moves = np.max([np.abs(answer(offsets, nudge) - p) for nudge in NUDGES], axis=0)
-        fer, web = (evaluation.evaluate(labels[keep], p[keep]) for keep in (has_votes, ~has_votes))
-        on_agreed = evaluation.evaluate(agreed[agreed >= 0], p[agreed >= 0])
+        fer, web, on_agreed = (evaluation.evaluate(*part) for part in slices(labels, agreed, has_votes, p).values())
         print(f"| {name} | {2 * len(offsets)} | {fer['accuracy']:.2%} | {web['accuracy']:.1%} | "
               f"{on_agreed['accuracy']:.2%} | {on_agreed['confident_mistakes']} | {calibration.log_loss(labels, p):.4f} | "
               f"{(moves > 0.05).mean():.1%} / {(moves[~has_votes] > 0.05).mean():.1%} |", flush=True)

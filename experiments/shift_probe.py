@@ -12,7 +12,7 @@ one more pixel (the stability the README reports on held-out faces).
 import argparse
 
 import numpy as np
-from validation_slices import validation_faces
+from validation_slices import slices, validation_arrays
 
 from happysad import calibration, evaluation
 from happysad.config import SHIPPED_MODEL
@@ -43,10 +43,7 @@ def main():
     parser.add_argument("--data-dir", default=".")
     parser.add_argument("--step", type=int, default=1)
     args = parser.parse_args()
-    flow, agreed, has_votes = validation_faces(args.data_dir)
-    flow.reset()
-    images = np.concatenate([flow[i][0] for i in range(len(flow))])
-    labels = np.asarray(flow.classes)
+    images, labels, agreed, has_votes = validation_arrays(args.data_dir)
     model = load_classifier(args.model)
     plain, averaged = answers(model, images, args.step)
     nudged = [answers(model, moved(images, dx, dy), args.step) for dx, dy in MOVES]
@@ -54,8 +51,7 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for index, (name, p) in enumerate((("face alone (shipped)", plain), (f"mean of 5 copies, {args.step} px", averaged))):
         moves = np.max([np.abs(n[index] - p) for n in nudged], axis=0)
-        fer, web = evaluation.evaluate(labels[has_votes], p[has_votes]), evaluation.evaluate(labels[~has_votes], p[~has_votes])
-        on_agreed = evaluation.evaluate(agreed[agreed >= 0], p[agreed >= 0])
+        fer, web, on_agreed = (evaluation.evaluate(*part) for part in slices(labels, agreed, has_votes, p).values())
         print(f"| {name} | {fer['accuracy']:.2%} | {web['accuracy']:.1%} | {on_agreed['accuracy']:.2%} | "
               f"{on_agreed['confident_mistakes']} | {calibration.log_loss(labels, p):.4f} | {(moves > 0.05).mean():.1%} |")
 

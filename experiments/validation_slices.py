@@ -10,6 +10,8 @@ import argparse
 import contextlib
 import io
 
+import numpy as np
+
 from happysad import calibration, evaluation, votes
 from happysad.notebook import run_steps
 from happysad.prediction import load_classifier
@@ -23,6 +25,20 @@ def validation_faces(data_dir):
     return flow, votes.agreed_labels(voted), voted.notna().any(axis=1).to_numpy()
 
 
+def validation_arrays(data_dir):
+    """(the validation faces as one array, their labels, agreed labels, which faces have votes)."""
+    flow, agreed, has_votes = validation_faces(data_dir)
+    flow.reset()
+    return np.concatenate([flow[i][0] for i in range(len(flow))]), np.asarray(flow.classes), agreed, has_votes
+
+
+def slices(labels, agreed, has_votes, p_sad):
+    """{slice name: (labels, P(sad))}: FER2013 faces and web-photo crops on their labels, agreed faces."""
+    return {"FER2013 faces, their labels": (labels[has_votes], p_sad[has_votes]),
+            "web-photo crops, their labels": (labels[~has_votes], p_sad[~has_votes]),
+            "agreed faces": (agreed[agreed >= 0], p_sad[agreed >= 0])}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+")
@@ -32,10 +48,7 @@ def main():
     print("| model | slice | images | accuracy | happy / sad recall | wrong at >=90% | log-loss |\n|---|---|---|---|---|---|---|")
     for path in args.models:
         labels, p_sad = evaluation.predict_flow(load_classifier(path), flow)
-        slices = {"FER2013 faces, their labels": (labels[has_votes], p_sad[has_votes]),
-                  "web-photo crops, their labels": (labels[~has_votes], p_sad[~has_votes]),
-                  "agreed faces": (agreed[agreed >= 0], p_sad[agreed >= 0])}
-        for name, (y, p) in slices.items():
+        for name, (y, p) in slices(labels, agreed, has_votes, p_sad).items():
             s = evaluation.evaluate(y, p)
             loss = calibration.log_loss(y, p)
             print(f"| {path} | {name} | {s['images']} | {s['accuracy']:.2%} | {s['happy_recall']:.3f} / "

@@ -60,16 +60,15 @@ def with_averaged_copies(model, moves=MOVES):
     network = keras.Model(model.inputs, model.get_layer("logit").output, name=model.name)
     inputs = keras.Input(model.input_shape[1:], name="image")
     height, width = model.input_shape[1:3]
-    mirrored = _along_axis(inputs, np.eye(width, dtype="float32")[::-1], axis=2, name="mirror")
-    shifts = {}  # one layer per axis and distance, shared by the picture and its mirror image
+    mirrored = _linear_map(np.eye(width, dtype="float32")[::-1], axis=2, name="mirror")(inputs)
+    shift = {(axis, distance): _linear_map(_shift_matrix(size, distance), axis,
+                                           f"move_{'xy'[2 - axis]}_{'plus' if distance > 0 else 'minus'}{abs(distance)}")
+             for axis, size, index in ((2, width, 0), (1, height, 1))
+             for distance in {move[index] for move in moves} - {0}}  # each shared by picture and mirror image
 
     def moved(images, dx, dy):
-        for axis, distance, size in ((2, dx, width), (1, dy, height)):
-            if distance:
-                name = f"move_{'xy'[2 - axis]}_{'plus' if distance > 0 else 'minus'}{abs(distance)}"
-                if name not in shifts:
-                    shifts[name] = _along_axis(None, _shift_matrix(size, distance), axis, name)
-                images = shifts[name](images)
+        for key in ((2, dx), (1, dy)):
+            images = shift[key](images) if key[1] else images
         return images
 
     logits = [network(moved(picture, dx, dy)) for picture in (inputs, mirrored) for dx, dy in moves]
@@ -85,19 +84,15 @@ def _shift_matrix(size: int, distance: int) -> np.ndarray:
     return matrix
 
 
-def _along_axis(images, matrix, axis, name):
-    """A fixed linear map along the image's width (axis 2) or height (axis 1), from standard layers
-    only (a Lambda could not load in safe mode): that axis moved last, a Dense layer holding the
-    matrix, moved back. With `images` None, the map as a callable to apply (and share) later."""
+def _linear_map(matrix, axis, name):
+    """A fixed linear map along the image's width (axis 2) or height (axis 1), as a callable on
+    image tensors, from standard layers only (a Lambda could not load in safe mode): that axis
+    moved last, a Dense layer holding the matrix, moved back."""
     to_last, back = ((1, 3, 2), (1, 3, 2)) if axis == 2 else ((2, 3, 1), (3, 1, 2))
     dense = layers.Dense(len(matrix), use_bias=False, trainable=False, name=name, dtype="float32")
     dense.build((None, len(matrix)))
     dense.set_weights([matrix])
-
-    def apply(x):
-        return layers.Permute(back, dtype="float32")(dense(layers.Permute(to_last, dtype="float32")(x)))
-
-    return apply if images is None else apply(images)
+    return lambda images: layers.Permute(back, dtype="float32")(dense(layers.Permute(to_last, dtype="float32")(images)))
 
 
 def logit_layer(model):

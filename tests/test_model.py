@@ -75,7 +75,6 @@ def test_averaging_keeps_the_answer_when_the_picture_moves_by_a_pixel():
     assert mean_move(with_averaged_copies(model)) < 0.8 * mean_move(with_averaged_copies(model, moves=((0, 0),)))
 
 
-
 def test_happy_vs_sad_is_the_softmax_restricted_to_happy_and_sad(make_model):
     """The saved model's P(sad) is the emotion network's P(sad | happy or sad)."""
     from happysad.notebook import run_steps
