@@ -8,7 +8,7 @@ in the training pool (same content hash rule as `data import`), each resized fro
 model's input size (48 for this project's model, 64 for fer's) twice: bilinear (what the
 project's flows and `predict` use) and nearest (Keras' default). Two yardsticks: FER2013's
 original labels, and the faces people agree on (FER+ strict plurality happiness or sadness,
-scored against that plurality; happysad.votes). Web held-out: the photos `data import` held out
+scored against that plurality; happysad.train.votes). Web held-out: the photos `data import` held out
 (holdout/photos), through the whole predict path (faces found and cropped; a photo's answer is
 its biggest face's), original labels only. Prints one table and writes it to
 benchmarks/RESULTS.md: accuracy, macro-F1, happy and sad recall, mistakes made with >=90%
@@ -22,13 +22,13 @@ from pathlib import Path
 from PIL import Image
 
 from happysad.config import CLASS_NAMES, MODEL_FILENAME
-from happysad.data_import import content_hash, existing_images
+from happysad.train.data_import import content_hash, existing_images
 from happysad.datafolder import held_out_photos
-from happysad.evaluation import CONFIDENT, evaluate, evaluate_both
-from happysad.images import read_image, to_model_input
-from happysad.prediction import (classify_photos, input_size_and_channels, load_classifier, photo_answers,
-                                 predict_arrays)
-from happysad.votes import agreed_labels, pixel_key, votes_table
+from happysad.train.evaluation import CONFIDENT, evaluate, evaluate_both
+from happysad.answer.images import read_image, to_model_input
+from happysad.answer.classifier import load_classifier
+from happysad.answer.prediction import classify_photos, input_size_and_channels, photo_answers, predict_arrays
+from happysad.train.votes import agreed_labels, pixel_key, votes_table
 from fer_reference import FerAsHappySad
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"

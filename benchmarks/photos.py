@@ -17,9 +17,10 @@ import time
 
 from happysad.config import MODEL_FILENAME
 from happysad.datafolder import held_out_photos, holdout_photos_folder
-from happysad.evaluation import evaluate
-from happysad.faces import FaceDetector
-from happysad.prediction import classify_photos, load_classifier, photo_answers
+from happysad.train.evaluation import evaluate
+from happysad.answer.faces import FaceDetector
+from happysad.answer.classifier import load_classifier
+from happysad.answer.prediction import classify_photos, photo_answers
 from mtcnn_detector import MtcnnDetector
 from fer_reference import FerAsHappySad
 

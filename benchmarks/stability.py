@@ -18,10 +18,11 @@ from fer_reference import FerAsHappySad
 
 from happysad.config import CLASS_NAMES, SHIPPED_MODEL
 from happysad.datafolder import held_out_photos, label_folder
-from happysad.faces import Box, FaceDetector, crop
-from happysad.images import read_image, to_model_input
-from happysad.prediction import input_size_and_channels, load_classifier, predict_arrays
-from happysad.votes import FER_SIZE
+from happysad.answer.faces import Box, FaceDetector, crop
+from happysad.answer.images import read_image, to_model_input
+from happysad.answer.classifier import load_classifier
+from happysad.answer.prediction import input_size_and_channels, predict_arrays
+from happysad.train.votes import FER_SIZE
 
 MOVED_POINTS = 0.05  # a confidence change larger than this counts as a change
 

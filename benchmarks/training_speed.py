@@ -18,12 +18,12 @@ import sys
 import tempfile
 import time
 
-import happysad  # noqa: F401  (first: TensorFlow imported without its start-up lines)
+import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 import keras
 import numpy as np
 
-from happysad.notebook import run_steps
-from happysad.progress import PROGRESS_VARIABLE
+from happysad.train.notebook import run_steps
+from happysad.train.progress import PROGRESS_VARIABLE
 
 WARMUP_STEPS = 5
 # The first version's layers, for comparison (its light dropout after each block, which costs no time

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 
-from happysad.calibration import log_loss
-from happysad.prediction import load_classifier
+from happysad.train.calibration import log_loss
+from happysad.answer.classifier import load_classifier
 from tta_probe import validation_images
 
 

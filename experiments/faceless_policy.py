@@ -12,11 +12,11 @@ import tempfile
 from pathlib import Path
 
 
-from happysad import evaluation
+from happysad.train import evaluation
 from happysad.config import CLASS_NAMES
-from happysad.notebook import run_steps
+from happysad.train.notebook import run_steps
 from happysad.datafolder import held_out_photos
-from happysad.prediction import classify_photos, photo_answers
+from happysad.answer.prediction import classify_photos, photo_answers
 
 
 def without_faceless(data_dir: Path, work: Path) -> Path:

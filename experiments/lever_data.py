@@ -17,15 +17,15 @@ from pathlib import Path
 import numpy as np
 
 
-import happysad  # noqa: F401  (TensorFlow imported quietly)
+import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 from PIL import Image
 from tensorflow.keras.preprocessing.image import ImageDataGenerator
 
 from happysad.config import CLASS_NAMES
 
 IMAGE_SIZE = 64  # the input size of the models this study measured
-from happysad.data_import import content_hash, existing_images
-from happysad.images import read_image
+from happysad.train.data_import import content_hash, existing_images
+from happysad.answer.images import read_image
 
 OTHER_EMOTIONS = ("angry", "disgusted", "fearful", "neutral", "surprised")
 MODEL_SIDE = 48  # make_model's internal_size

@@ -21,9 +21,10 @@ from PIL import Image
 
 from happysad.config import CLASS_NAMES, MODEL_FILENAME
 from happysad.datafolder import label_folder
-from happysad.evaluation import evaluate
-from happysad.images import read_image, to_model_input
-from happysad.prediction import input_size_and_channels, load_classifier, predict_arrays
+from happysad.train.evaluation import evaluate
+from happysad.answer.images import read_image, to_model_input
+from happysad.answer.classifier import load_classifier
+from happysad.answer.prediction import input_size_and_channels, predict_arrays
 from lever_data import as_model_sees, notebook_split
 
 THRESHOLDS = (0.98, 0.95, 0.90)

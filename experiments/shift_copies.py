@@ -16,10 +16,10 @@ import numpy as np
 from shift_probe import moved
 from validation_slices import slices, validation_arrays
 
-from happysad import calibration, evaluation
+from happysad.train import calibration, evaluation
 from happysad.config import SHIPPED_MODEL
-from happysad.explain import convolutional_network
-from happysad.prediction import load_classifier
+from happysad.train.explain import convolutional_network
+from happysad.answer.classifier import load_classifier
 
 NUDGES = ((1, 0), (-1, 0), (0, 1), (0, -1))
 CANDIDATES = {"mirror pair": [(0, 0)],

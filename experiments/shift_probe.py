@@ -14,9 +14,10 @@ import argparse
 import numpy as np
 from validation_slices import slices, validation_arrays
 
-from happysad import calibration, evaluation
+from happysad.train import calibration, evaluation
 from happysad.config import SHIPPED_MODEL
-from happysad.prediction import load_classifier, predict_arrays
+from happysad.answer.classifier import load_classifier
+from happysad.answer.prediction import predict_arrays
 
 MOVES = ((-1, 0), (1, 0), (0, -1), (0, 1))
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import numpy as np
 
 
-import happysad  # noqa: F401  (TensorFlow imported quietly)
+import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 import tensorflow as tf
 
-from happysad.calibration import log_loss
+from happysad.train.calibration import log_loss
 from happysad.config import MODEL_FILENAME
 
 IMAGE_SIZE = 64  # the input size of the model this study measured
-from happysad.prediction import load_classifier
+from happysad.answer.classifier import load_classifier
 from lever_data import notebook_flow
 
 

@@ -12,9 +12,9 @@ import io
 
 import numpy as np
 
-from happysad import calibration, evaluation, votes
-from happysad.notebook import run_steps
-from happysad.prediction import load_classifier
+from happysad.train import calibration, evaluation, votes
+from happysad.train.notebook import run_steps
+from happysad.answer.classifier import load_classifier
 
 
 def validation_faces(data_dir):

@@ -1,4 +1,6 @@
-"""Command line: python -m happysad data download | data import PATH... | predict IMAGE..."""
+"""Command line: python -m happysad predict IMAGE... | export MODEL | data download | data import PATH...
+
+Parsing the arguments imports nothing heavy: each command imports what it needs when it runs."""
 import argparse
 import sys
 
@@ -27,26 +29,45 @@ def main(argv=None) -> int:
                          help="name each file in the folders given that was skipped as not an image")
     predict.add_argument("--whole-picture", action="store_true",
                          help="classify each picture as a whole, without looking for faces")
+    export = commands.add_parser("export", help="write the LiteRT file that answers for a Keras model file "
+                                                "(needs TensorFlow; the notebook does it when it saves)")
+    export.add_argument("model", nargs="?", default=SHIPPED_MODEL, help="the .keras file (default: the shipped one)")
     args = parser.parse_args(argv)
 
     if args.command == "predict":
-        from .predict_command import run_predict
+        from .answer.predict_command import run_predict
         return run_predict(args)
+    if args.command == "export":
+        return run_export(args.model)
     if args.action == "download":
-        from .download import DownloadError, download_and_import
+        from .train.download import DownloadError, download_and_import
         try:
             summary = download_and_import(args.data_dir)
         except DownloadError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
     else:
-        from .data_import import DataImportError, import_sources
+        from .train.data_import import DataImportError, import_sources
         try:
             summary = import_sources(args.paths, args.data_dir, keep_faceless=not args.drop_faceless)
         except DataImportError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
     print(summary.report())
+    return 0
+
+
+def run_export(path) -> int:
+    from .answer.classifier import ModelError, load_classifier
+    from .train.export import SaveError, export_litert, load_keras_model
+
+    try:
+        load_classifier(path, note=None)  # one clear line for a missing or unusable file
+        fast = export_litert(load_keras_model(path), path)
+    except (ModelError, SaveError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {fast}")
     return 0
 
 

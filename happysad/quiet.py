@@ -3,9 +3,9 @@
 Nothing is turned off: oneDNN stays on (it makes training about 4x faster on a CPU).
 TF_CPP_MIN_LOG_LEVEL quiets the C++ log and absl the Python one, but the oneDNN notice (and
 TensorFlow Lite's XNNPACK notice) are written straight to the process's stderr before either
-is read: those moments run with that file descriptor muted. The package's __init__ calls
-`import_tensorflow_quietly` before any module imports TensorFlow, except under `python -m
-happysad`, whose commands call it when they need TensorFlow.
+is read: those moments run with that file descriptor muted. `happysad.train` calls
+`import_tensorflow_quietly` before any of its modules imports TensorFlow; the answering side
+never imports it, and mutes LiteRT's XNNPACK notice the same way.
 """
 import contextlib
 import os
@@ -39,8 +39,3 @@ def import_tensorflow_quietly():
     from absl import logging as absl_logging
     absl_logging.set_verbosity(absl_logging.ERROR)
 
-
-def run_as_command() -> bool:
-    """True when this process is `python -m happysad ...`."""
-    arguments = getattr(sys, "orig_argv", [])
-    return any(a == "-m" and b == "happysad" for a, b in zip(arguments, arguments[1:]))

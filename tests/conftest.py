@@ -1,5 +1,5 @@
 """Shared fixtures: synthetic face-like images the tests draw themselves."""
-import happysad  # noqa: F401  (first: it quiets TensorFlow before anything imports it)
+import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 
 import io  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -58,7 +58,7 @@ def dataset(tmp_path) -> Path:
 
 def notebook_training(data_dir, **parameters) -> dict:
     """The notebook's own flows and compiled model on data_dir (its cells, with test-sized batches)."""
-    from happysad.notebook import run_steps
+    from happysad.train.notebook import run_steps
     return run_steps("flows", "model", "compile", DATA_DIR=str(data_dir), **{"BATCH_SIZE": 16, **parameters})
 
 
@@ -66,14 +66,18 @@ def notebook_training(data_dir, **parameters) -> dict:
 def make_model():
     """The notebook's CNN (its `model` cell) answering as the saved model does, P(sad) = sigmoid(z_sad - z_happy):
     make_model(channels) -> an untrained happy/sad model."""
-    from happysad.export import happy_vs_sad
-    from happysad.notebook import run_steps
-    from happysad.votes import EMOTIONS
+    from happysad.train.export import happy_vs_sad
+    from happysad.train.notebook import run_steps
+    from happysad.train.votes import EMOTIONS
     build = run_steps("model")["make_model"]
     return lambda channels: happy_vs_sad(build(channels, classes=len(EMOTIONS)), EMOTIONS)
 
 
 @pytest.fixture(scope="session")
 def untrained_model_path(tmp_path_factory, make_model) -> Path:
-    from happysad.export import save_model
-    return save_model(make_model(1), tmp_path_factory.mktemp("model") / "model.keras")
+    """An untrained model saved as the notebook saves one: the Keras file and its LiteRT file."""
+    from happysad.train.export import export_litert, save_model
+    model = make_model(1)
+    path = save_model(model, tmp_path_factory.mktemp("model") / "model.keras")
+    export_litert(model, path)
+    return path

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from happysad.annotate import LABEL_COLOURS, TEXT_COLOUR, draw_predictions, place_label
-from happysad.faces import Box
-from happysad.prediction import Prediction
+from happysad.answer.annotate import LABEL_COLOURS, TEXT_COLOUR, draw_predictions, place_label
+from happysad.answer.faces import Box
+from happysad.answer.prediction import Prediction
 from conftest import REPO
 
 CASES = {  # picture size, face box
@@ -63,8 +63,8 @@ def test_a_neighbours_box_does_not_cross_a_label():
 
 def test_the_command_line_path_never_imports_the_plotting_libraries():
     # Keras 3 itself imports matplotlib.pyplot (keras.src.visualization); seaborn and our figures are the cost we own.
-    code = ("import sys, happysad.predict_command, happysad.annotate, happysad.prediction, happysad.datafolder; "
-            "print(sorted(m for m in ('seaborn', 'happysad.plots') if m in sys.modules))")
+    code = ("import sys, happysad.answer.predict_command, happysad.answer.annotate, happysad.answer.prediction, happysad.datafolder; "
+            "print(sorted(m for m in ('seaborn', 'happysad.train.plots') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
 

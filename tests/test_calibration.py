@@ -1,8 +1,8 @@
 import numpy as np
 
-from happysad.calibration import apply_temperature, fit_temperature
-from happysad.evaluation import expected_calibration_error
-from happysad.export import fold_temperature, with_averaged_copies
+from happysad.train.calibration import apply_temperature, fit_temperature
+from happysad.train.evaluation import expected_calibration_error
+from happysad.train.export import fold_temperature, with_averaged_copies
 
 
 def overconfident_predictions(n=4000, seed=0):

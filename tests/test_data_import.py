@@ -2,7 +2,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from happysad.data_import import import_sources
+from happysad.train.data_import import import_sources
 from conftest import encoded, face, write_faces
 
 
@@ -147,7 +147,7 @@ class BoxesAt:
 
 
 def test_photos_are_cut_into_face_crops_and_held_out_photos_kept_whole(tmp_path):
-    from happysad.faces import Box
+    from happysad.answer.faces import Box
     from PIL import Image
     for label in ("happy", "sad"):
         folder = tmp_path / "web" / label
@@ -182,7 +182,7 @@ def test_photos_without_a_face_are_kept_whole_or_dropped(tmp_path):
 
 
 def test_second_import_of_photos_reports_nothing_new(tmp_path):
-    from happysad.faces import Box
+    from happysad.answer.faces import Box
     from PIL import Image
     for label in ("happy", "sad"):
         (tmp_path / "web" / label).mkdir(parents=True)

@@ -1,7 +1,7 @@
 import socket
 import time
 
-from happysad import download
+from happysad.train import download
 from happysad.__main__ import main
 
 

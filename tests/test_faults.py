@@ -12,16 +12,17 @@ import keras
 import numpy as np
 import pytest
 
-from happysad import export, files
+from happysad import files
+from happysad.train import export
 from happysad.__main__ import main
-from happysad.prediction import load_classifier
+from happysad.train.export import load_keras_model
 from conftest import REPO, notebook_training, write_faces
 
 ENV = dict(os.environ, PYTHONPATH=str(REPO))
 
 SAVE_FOREVER = """
 import sys, keras
-from happysad.export import save_model
+from happysad.train.export import save_model
 inputs = keras.Input((64, 64, 1))
 hidden = keras.layers.Dense(2000)(keras.layers.Flatten()(inputs))  # 8M weights: a save takes a while
 model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(hidden))
@@ -33,9 +34,9 @@ TRAIN = """
 import json, os, signal, sys
 from pathlib import Path
 import keras
-from happysad.export import happy_vs_sad, save_model
-from happysad.notebook import run_steps
-from happysad.votes import EMOTIONS
+from happysad.train.export import happy_vs_sad, save_model
+from happysad.train.notebook import run_steps
+from happysad.train.votes import EMOTIONS
 
 data, out, epochs, kill_after = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 
@@ -59,8 +60,8 @@ from pathlib import Path
 import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from happysad import training
-from happysad.notebook import run_steps
+from happysad.train import fitting
+from happysad.train.notebook import run_steps
 
 strategy = training.distribution_strategy(["/cpu:0", "/cpu:1"])
 training.distribution_strategy = lambda: strategy  # what the notebook's compile cell finds with two GPUs
@@ -100,7 +101,7 @@ def test_killed_save_leaves_the_previous_model_intact(untrained_model_path, tmp_
         saver.send_signal(signal.SIGKILL)
         saver.wait()
     assert target.read_bytes() == before  # killed mid-write: the old model is untouched
-    assert load_classifier(target).count_params() == keras.models.load_model(untrained_model_path).count_params()
+    assert load_keras_model(target).count_params() == keras.models.load_model(untrained_model_path).count_params()
 
 
 @pytest.mark.slow
@@ -112,7 +113,7 @@ def test_killed_training_resumes_from_its_last_epoch(dataset, tmp_path):
     resumed = subprocess.run(command + ["0"], env=ENV, capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert json.loads(resumed.stdout.strip().splitlines()[-1]) == {"epochs_run": 2}  # epochs 3 and 4 only
-    assert load_classifier(out / "model.keras").output_shape == (None, 1)
+    assert load_keras_model(out / "model.keras").output_shape == (None, 1)
 
 
 @pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device"),
@@ -150,7 +151,7 @@ def test_import_onto_a_full_disk_stops_clearly_and_keeps_what_it_wrote(tmp_path,
     assert status == 2 and len(errors) == 1 and "No space left on device" in errors[0]
     kept = sorted((tmp_path / "data").rglob("*.*"))
     assert len(kept) == 3 and not any(p.name.endswith(".part") for p in kept)
-    from happysad.images import read_image
+    from happysad.answer.images import read_image
     assert all(read_image(p).size == (48, 48) for p in kept)
 
 

@@ -1,9 +1,9 @@
 """The notebook's data-loading cells, run on a tiny dataset."""
 import numpy as np
 
-from happysad.resize_filters import RESIZE_FILTERS
-from happysad.notebook import run_steps
-from happysad.votes import EMOTIONS
+from happysad.train.resize_filters import RESIZE_FILTERS
+from happysad.train.notebook import run_steps
+from happysad.train.votes import EMOTIONS
 
 
 def flows(data_dir, **parameters):

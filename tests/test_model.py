@@ -1,10 +1,10 @@
 import keras
 import numpy as np
 
-from happysad.export import MOVES, happy_vs_sad, save_model, with_averaged_copies
-from happysad.votes import EMOTIONS
+from happysad.train.export import MOVES, happy_vs_sad, save_model, with_averaged_copies
+from happysad.train.votes import EMOTIONS
 from conftest import face, notebook_training
-from happysad.images import to_model_input
+from happysad.answer.images import to_model_input
 
 
 def test_output_is_one_probability_per_image(make_model):
@@ -77,7 +77,7 @@ def test_averaging_keeps_the_answer_when_the_picture_moves_by_a_pixel():
 
 def test_happy_vs_sad_is_the_softmax_restricted_to_happy_and_sad(make_model):
     """The saved model's P(sad) is the emotion network's P(sad | happy or sad)."""
-    from happysad.notebook import run_steps
+    from happysad.train.notebook import run_steps
     network = run_steps("model")["make_model"](1, classes=len(EMOTIONS))
     images = np.random.default_rng(3).random((4, 48, 48, 1)).astype("float32")
     emotions = np.asarray(network(images, training=False))
@@ -88,7 +88,8 @@ def test_happy_vs_sad_is_the_softmax_restricted_to_happy_and_sad(make_model):
 
 def test_a_model_trained_at_another_input_size_predicts(dataset, tmp_path):
     """The input size is a parameter of the notebook; prediction reads it from the saved model."""
-    from happysad.prediction import classify_photos, load_classifier
+    from happysad.answer.classifier import load_classifier
+    from happysad.answer.prediction import classify_photos
     steps = notebook_training(dataset, IMAGE_SIZE=40, EPOCHS=1)
     steps["model"].fit(steps["train_flow"], epochs=1, verbose=0)
     path = save_model(with_averaged_copies(happy_vs_sad(steps["model"], EMOTIONS)), tmp_path / "model.keras")
@@ -100,7 +101,7 @@ def test_a_model_trained_at_another_input_size_predicts(dataset, tmp_path):
 
 
 def test_bfloat16_where_the_cpu_computes_it_and_float32_elsewhere():
-    from happysad.training import precision
+    from happysad.train.fitting import precision
     assert precision("auto", flags={"avx2", "avx512_bf16"}, gpus=0) == "mixed_bfloat16"
     assert precision("auto", flags={"avx2", "amx_bf16"}, gpus=0) == "mixed_bfloat16"
     assert precision("auto", flags={"avx2", "fma"}, gpus=0) == "float32"  # emulated: slower
@@ -109,8 +110,8 @@ def test_bfloat16_where_the_cpu_computes_it_and_float32_elsewhere():
 
 
 def test_a_network_trained_in_mixed_precision_is_shipped_in_float32():
-    from happysad.export import in_float32
-    from happysad.notebook import run_steps
+    from happysad.train.export import in_float32
+    from happysad.train.notebook import run_steps
     build = run_steps("model")["make_model"]
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
@@ -127,7 +128,7 @@ def test_a_network_trained_in_mixed_precision_is_shipped_in_float32():
 
 
 def test_training_progress_is_written_for_tasks_py_and_the_time_left_printed_once(tmp_path, capsys):
-    from happysad.progress import TrainingProgress
+    from happysad.train.progress import TrainingProgress
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     data = np.random.default_rng(0).random((64, 4)).astype("float32")

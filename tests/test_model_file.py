@@ -3,7 +3,7 @@ import keras
 import pytest
 
 from happysad.__main__ import main
-from happysad.prediction import ModelError, load_classifier
+from happysad.answer.classifier import ModelError, load_classifier
 
 
 def assert_one_line_error(model_path, capsys, words):

@@ -6,9 +6,10 @@ import pytest
 from PIL import Image
 
 from happysad.__main__ import main
-from happysad.faces import Box
-from happysad.images import ImageError, read_image
-from happysad.prediction import Prediction, classify_photos, load_classifier
+from happysad.answer.faces import Box
+from happysad.answer.images import ImageError, read_image
+from happysad.answer.classifier import load_classifier
+from happysad.answer.prediction import Prediction, classify_photos
 from happysad.config import MODEL_FILENAME
 from conftest import REPO, SHARED_DATASETS, face
 
@@ -116,7 +117,7 @@ needs_real_faces = pytest.mark.skipif(not SHARED_DATASETS.is_dir(), reason=f"no 
 def portraits(count, side=200) -> tuple:
     """Real web photos cut down to one face each, with its surroundings (the face about half the
     picture wide), like a user's portrait shots: the first `count` with one clear face."""
-    from happysad.faces import Box, FaceDetector, crop
+    from happysad.answer.faces import Box, FaceDetector, crop
     found, detector = [], FaceDetector()
     for path in sorted((SHARED_DATASETS / "happysad_web" / "sad").glob("*.jpg")):
         try:
@@ -246,7 +247,7 @@ def test_a_face_gets_the_same_answer_alone_and_in_a_group(tmp_path):
 
 
 def test_a_model_error_is_cut_at_a_word_not_in_the_middle_of_one():
-    from happysad.prediction import shortened
+    from happysad.answer.classifier import shortened
     text = "this error message goes on " * 30
     short = shortened(text)
     assert len(short) <= 304 and short.endswith(" ...") and short[:-4].endswith(("this", "error", "message",

@@ -6,8 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from happysad.images import ImageError, decode_image, to_model_input
-from happysad.prediction import classify_photos, load_classifier
+from happysad.answer.images import ImageError, decode_image, to_model_input
+from happysad.answer.classifier import load_classifier
+from happysad.answer.prediction import classify_photos
 
 MODES = ["1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I;16", "I", "F", "YCbCr"]
 FORMATS = ["PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF"]

@@ -128,7 +128,7 @@ def test_jupyterlab_started_as_lab_starts_it_runs_the_predict_cell_in_the_projec
     cell = "".join(json.loads((REPO / tasks.NOTEBOOK).read_text())["cells"][-1]["source"])
     assert "IMAGE_PATH = None" in cell
     cell = cell.replace("IMAGE_PATH = None", f"IMAGE_PATH = {str(picture)!r}")
-    outside = f"import os, happysad; os.chdir({str(tmp_path)!r}); import happysad.votes; print('from', os.getcwd())"
+    outside = f"import os, happysad; os.chdir({str(tmp_path)!r}); import happysad.train.votes; print('from', os.getcwd())"
     with JupyterServer(tasks.lab_command(tasks.venv_python(), "--no-browser"), cwd=REPO) as server:
         assert tasks.KERNEL_NAME in server.get("/api/kernelspecs")["kernelspecs"]
         assert server.get_status("/api/status", token=None) == 403  # no token, no entry

@@ -4,9 +4,9 @@ import csv
 import numpy as np
 import pytest
 
-from happysad import votes
-from happysad.data_import import import_sources
-from happysad.evaluation import evaluate_both
+from happysad.train import votes
+from happysad.train.data_import import import_sources
+from happysad.train.evaluation import evaluate_both
 from conftest import SHARED_DATASETS, encoded, face
 
 VOTES = (1, 6, 0, 2, 0, 0, 0, 0, 1, 0)  # neutral 1, happiness 6, sadness 2, unknown 1
@@ -82,7 +82,7 @@ def test_real_fer2013_faces_find_their_ferplus_votes():
     with open(SHARED_DATASETS / "fer2013" / "ferplus_votes.csv") as handle:
         for row in csv.DictReader(handle):
             rows[row["split"], row["emotion"], row["file"]] = tuple(int(row[c]) for c in votes.VOTE_COLUMNS)
-    from happysad.images import read_image
+    from happysad.answer.images import read_image
     for key in [("train", "sad", "im0.png"), ("test", "happy", "im17.png"), ("train", "neutral", "im3.png")]:
         image = read_image(SHARED_DATASETS / "fer2013" / key[0] / key[1] / key[2])
         assert votes.votes_table()[votes.pixel_key(image.convert("RGB"))] == rows[key]

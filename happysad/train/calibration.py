@@ -2,7 +2,7 @@
 
 A network trained with cross-entropy is often over- or under-confident. One number, the
 temperature T, fitted on the validation set, divides the model's logit: P(sad) =
-sigmoid(logit / T). happysad.export folds T into the layer that computes the logit, so the
+sigmoid(logit / T). happysad.train.export folds T into the layer that computes the logit, so the
 saved model stays a plain Keras model and every caller gets calibrated output.
 """
 import numpy as np

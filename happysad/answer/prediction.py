@@ -1,16 +1,11 @@
-"""Load the saved model and classify pictures: every face found, or the whole picture when none is."""
+"""Classify pictures with the saved model: every face found, or the whole picture when none is."""
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from .config import CLASS_NAMES, SHIPPED_MODEL
+from ..config import CLASS_NAMES
 from .faces import Box, FaceDetector, centre_box, crop, reading_order
 from .images import ImageError, read_image, to_model_input
-
-
-class ModelError(RuntimeError):
-    """The model file is missing or unusable; str() names the file and the problem."""
 
 
 @dataclass
@@ -45,47 +40,6 @@ class Prediction:
                 "p_sad": round(self.p_sad, 4)}
 
 
-_loaded = {}
-
-
-def load_classifier(path=SHIPPED_MODEL):
-    """The Keras model at `path` (loaded once per file version), in Keras' safe mode.
-
-    Safe mode refuses a file whose layers carry Python code (a Lambda layer): loading
-    a model must never run code from it. Raises ModelError, one line, on any problem.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ModelError(f"{path}: no such model file (`python tasks.py run` trains one; the shipped one is "
-                         f"{SHIPPED_MODEL})")
-    key = (path.resolve(), path.stat().st_mtime_ns)
-    if key not in _loaded:
-        from .quiet import import_tensorflow_quietly
-        import_tensorflow_quietly()
-        import keras
-        try:
-            model = keras.models.load_model(path, compile=False, safe_mode=True)
-        except Exception as error:
-            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-            raise ModelError(f"{path}: not a usable Keras model ({shortened(first_line)})") from None
-        shape = tuple(model.input_shape)
-        square_image = len(shape) == 4 and shape[1] == shape[2] and shape[1] and shape[3] in (1, 3)
-        if not square_image or tuple(model.output_shape) != (None, 1):
-            raise ModelError(f"{path}: takes {model.input_shape} and returns {model.output_shape}; "
-                             "a happy/sad model takes square images, (None, size, size, 1 or 3), "
-                             "and returns (None, 1)")
-        _loaded[key] = model
-    return _loaded[key]
-
-
-def shortened(text: str, limit: int = 300) -> str:
-    """`text`, cut at a word boundary with an ellipsis when longer than `limit` characters."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-    return cut.rstrip(" ,;:") + " ..."
-
-
 def input_size_and_channels(model) -> tuple[int, int]:
     """The side of the square images the model takes (the notebook's IMAGE_SIZE when it was
     trained) and their channels (1 grayscale, 3 colour: its COLOR_MODE)."""
@@ -93,7 +47,8 @@ def input_size_and_channels(model) -> tuple[int, int]:
 
 
 def predict_arrays(model, arrays, batch_size=64) -> np.ndarray:
-    """P(sad) for a list of model inputs, in batches (a direct call: much faster than predict())."""
+    """P(sad) for a list of model inputs, in batches: a classifier (happysad.answer.classifier), or a
+    Keras model called directly (much faster than predict() for a few faces)."""
     p_sad = [np.asarray(model(np.stack(arrays[i:i + batch_size]), training=False)).ravel()
              for i in range(0, len(arrays), batch_size)]
     return np.concatenate(p_sad) if p_sad else np.zeros(0)

@@ -2,12 +2,12 @@
 
 Two yardsticks: FER2013's original labels (one annotator each, the folders), and the faces
 people agree on (FER+: the strict plurality of 10 annotators is happiness or sadness; see
-happysad.votes), scored against that plurality.
+happysad.train.votes), scored against that plurality.
 """
 import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score, recall_score
 
-from .config import CLASS_NAMES
+from ..config import CLASS_NAMES
 
 
 def predict_flow(model, flow):

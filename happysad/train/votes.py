@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_path
+from ..files import atomic_path
 
 VOTE_COLUMNS = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt",
                 "unknown", "NF")
@@ -31,7 +31,7 @@ TARGETS = tuple(f"target_{emotion}" for emotion in EMOTIONS)  # columns of the t
 # FER2013's folder names (the Kaggle layout) as FER+ emotions
 FOLDER_EMOTIONS = {"neutral": "neutral", "happy": "happiness", "surprised": "surprise", "sad": "sadness",
                    "angry": "anger", "disgusted": "disgust", "fearful": "fear"}
-TABLE = Path(__file__).resolve().parent / "resources" / "ferplus_votes.csv.gz"
+TABLE = Path(__file__).resolve().parents[1] / "resources" / "ferplus_votes.csv.gz"
 VOTES_FILE = "ferplus_votes.csv"  # written into the data folder by `data import`
 FER_SIZE = 48
 

@@ -102,7 +102,7 @@ def _standard_mode(image: Image.Image) -> Image.Image:
 def to_model_input(image: Image.Image, size: int, channels: int = 1, resample=Image.BILINEAR) -> np.ndarray:
     """A float32 array (size, size, channels) in [0, 1], resized as Keras' loader does
     (bilinear, as the project's flows ask; Keras' own default is nearest). A model's size and
-    channels: happysad.prediction.input_size_and_channels."""
+    channels: happysad.answer.prediction.input_size_and_channels."""
     image = image.convert("L" if channels == 1 else "RGB")
     image = image.resize((size, size), resample)
     pixels = np.asarray(image, dtype=np.float32) / 255.0

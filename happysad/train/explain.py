@@ -22,7 +22,7 @@ def grad_cam(model, images: np.ndarray) -> np.ndarray:
     from .export import logit_layer
 
     network = convolutional_network(model)
-    probe = keras.Model(network.inputs, [last_feature_maps(network), logit_layer(network).output])
+    probe = keras.Model(network.input, [last_feature_maps(network), logit_layer(network).output])
     inputs = tf.convert_to_tensor(images, dtype=tf.float32)
     with tf.GradientTape() as tape:
         features, logit = probe(inputs, training=False)
@@ -36,9 +36,9 @@ def grad_cam(model, images: np.ndarray) -> np.ndarray:
 
 def right_and_wrong_examples(model, filepaths, labels, p_sad, count=4, seed=0):
     """(images, heatmaps, titles) for `count` correctly and `count` wrongly classified files."""
-    from .config import CLASS_NAMES
-    from .images import read_image, to_model_input
-    from .prediction import input_size_and_channels
+    from ..config import CLASS_NAMES
+    from ..answer.images import read_image, to_model_input
+    from ..answer.prediction import input_size_and_channels
 
     rng = np.random.default_rng(seed)
     correct = (np.asarray(p_sad) >= 0.5) == np.asarray(labels).astype(bool)

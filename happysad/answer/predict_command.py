@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from .images import IMAGE_SUFFIXES, ImageError, read_image
-from .prediction import ModelError, classify_photos, load_classifier
+from .classifier import ModelError, load_classifier
+from .prediction import classify_photos
 
 COLUMNS = ("file", "face", "label", "confidence")
 

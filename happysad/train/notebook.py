@@ -8,7 +8,7 @@ for, in the notebook's order and in one namespace, and returns that namespace.
 import json
 from pathlib import Path
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "image_classification.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "image_classification.ipynb"
 STEPS = ("set_aside", "flows", "model", "compile", "callbacks", "fit")
 
 

@@ -1,14 +1,20 @@
-"""From the trained emotion network to the shipped file: the happy/sad answer, averaged copies,
-the temperature folded in, and an atomic save. Every caller of the saved model gets all of it.
+"""From the trained emotion network to the shipped files: the happy/sad answer, averaged copies,
+the temperature folded in, an atomic save, and the LiteRT file that answers.
 
 The saved model's contract: a batch (N, size, size, channels) of values in [0, 1] in, P(sad) out,
 from a sigmoid over a Dense layer named `logit` (calibration and Grad-CAM find it by that name).
 """
+import json
+import tempfile
+from pathlib import Path
+
 import keras
 import numpy as np
 from keras import layers
 
-from .files import atomic_path
+from ..answer.classifier import METADATA_NAME, fast_file, file_sha256, litert_schema
+from ..files import atomic_path, write_atomically
+from ..quiet import muted_stderr
 
 
 def in_float32(network):
@@ -39,7 +45,7 @@ def happy_vs_sad(network, emotions, happy="happiness", sad="sadness"):
     kernel = np.zeros((len(emotions), 1), dtype="float32")
     kernel[emotions.index(sad)], kernel[emotions.index(happy)] = 1.0, -1.0
     difference.set_weights([kernel, np.zeros(1, dtype="float32")])
-    return keras.Model(network.inputs, layers.Activation("sigmoid", name="p_sad", dtype="float32")(logit),
+    return keras.Model(network.input, layers.Activation("sigmoid", name="p_sad", dtype="float32")(logit),
                        name="happy_sad_cnn")
 
 
@@ -57,7 +63,7 @@ def with_averaged_copies(model, moves=MOVES):
     and 12.8%), at one network pass per copy. Test-time augmentation that every caller of the
     saved file gets; its layers compute in float32 whatever the global policy.
     """
-    network = keras.Model(model.inputs, model.get_layer("logit").output, name=model.name)
+    network = keras.Model(model.input, model.get_layer("logit").output, name=model.name)
     inputs = keras.Input(model.input_shape[1:], name="image")
     height, width = model.input_shape[1:3]
     mirrored = _linear_map(np.eye(width, dtype="float32")[::-1], axis=2, name="mirror")(inputs)
@@ -107,7 +113,7 @@ def logit_layer(model):
 
 def fold_temperature(model, temperature: float):
     """Divide the logit layer's weights by T, in place: the model now outputs sigmoid(logit / T),
-    the calibrated P(sad) (happysad.calibration fits T)."""
+    the calibrated P(sad) (happysad.train.calibration fits T)."""
     layer = logit_layer(model)
     kernel, bias = layer.get_weights()
     layer.set_weights([kernel / temperature, bias / temperature])
@@ -127,3 +133,48 @@ def save_model(model, path):
     except OSError as error:
         raise SaveError(f"cannot save the model to {path}: {error.strerror or error}") from None
     return path
+
+
+def export_litert(model, keras_path) -> Path:
+    """Write the LiteRT file that answers for the Keras file at `keras_path` (already saved from
+    `model`): beside it, `.tflite`, carrying the Keras file's SHA-256 so that it is never used for
+    another version of it (happysad.answer.classifier). Atomic, like save_model."""
+    keras_path = Path(keras_path)
+    target = fast_file(keras_path)
+    with tempfile.TemporaryDirectory() as folder:
+        plain = Path(folder, "model.tflite")
+        try:
+            with muted_stderr():  # the converter's log lines
+                model.export(str(plain), format="litert", verbose=False)
+        except OSError as error:
+            raise SaveError(f"cannot export {target}: {error.strerror or error}") from None
+        content = with_metadata(plain.read_bytes(), {"keras_sha256": file_sha256(keras_path),
+                                                    "keras_file": keras_path.name})
+    try:
+        write_atomically(target, content)
+    except OSError as error:
+        raise SaveError(f"cannot save {target}: {error.strerror or error}") from None
+    return target
+
+
+def with_metadata(tflite_bytes: bytes, metadata: dict) -> bytes:
+    """The LiteRT model with `metadata` (JSON) added as its metadata entry named METADATA_NAME."""
+    import flatbuffers
+
+    schema = litert_schema()
+    model = schema.ModelT.InitFromPackedBuf(bytearray(tflite_bytes), 0)
+    buffer = schema.BufferT()
+    buffer.data = np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8)
+    model.buffers.append(buffer)
+    entry = schema.MetadataT()
+    entry.name, entry.buffer = METADATA_NAME, len(model.buffers) - 1
+    model.metadata = [m for m in (model.metadata or []) if m.name not in (METADATA_NAME, METADATA_NAME.encode())]
+    model.metadata.append(entry)
+    builder = flatbuffers.Builder(len(tflite_bytes) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def load_keras_model(path):
+    """The Keras model in a saved file, in safe mode (a file whose layers carry code is refused)."""
+    return keras.models.load_model(path, compile=False, safe_mode=True)

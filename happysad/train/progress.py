@@ -11,7 +11,7 @@ import time
 
 import keras
 
-from .files import write_atomically
+from ..files import write_atomically
 
 PROGRESS_VARIABLE = "HAPPYSAD_PROGRESS_FILE"  # set by tasks.py (its own copy of the name)
 REFRESH_SECONDS = 1.0

@@ -1,0 +1,112 @@
+"""The answering side: no TensorFlow, a LiteRT file that answers as the Keras file does, and never
+one made from another version of it."""
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO, SHARED_DATASETS, face
+from happysad.__main__ import main
+from happysad.answer.classifier import KerasClassifier, LiteRTClassifier, fast_file, load_classifier, read_metadata
+from happysad.answer.images import read_image, to_model_input
+from happysad.config import SHIPPED_MODEL
+
+# Runs `python -m happysad ARGS` in this process's interpreter and says whether TensorFlow (or
+# Keras) got imported on the way; imports every module of the answering side too.
+NO_TENSORFLOW = """
+import pkgutil, runpy, sys
+import happysad.answer
+for module in pkgutil.iter_modules(happysad.answer.__path__):
+    __import__(f"happysad.answer.{module.name}")
+sys.argv = ["happysad", *sys.argv[1:]]
+try:
+    runpy.run_module("happysad", run_name="__main__", alter_sys=True)
+except SystemExit as done:
+    code = done.code
+print("imported:", sorted(m for m in ("tensorflow", "keras") if m in sys.modules), "exit:", code, file=sys.stderr)
+"""
+
+
+def run_without_tensorflow(*arguments, cwd):
+    done = subprocess.run([sys.executable, "-c", NO_TENSORFLOW, *map(str, arguments)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+    return done.stdout, done.stderr
+
+
+def test_predict_answers_without_importing_tensorflow(tmp_path):
+    face("happy", 1, 160, "RGB").save(tmp_path / "one.jpg")
+    out, err = run_without_tensorflow("predict", "one.jpg", "--json", "--annotate", "drawn", cwd=tmp_path)
+    assert "imported: [] exit: 0" in err, err
+    assert '"label"' in out and (tmp_path / "drawn" / "one.annotated.jpg").is_file()
+
+
+def test_errors_that_need_no_model_come_without_tensorflow(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for arguments in (["predict", "missing.jpg"], ["predict", "empty"], ["--help"]):
+        out, err = run_without_tensorflow(*arguments, cwd=tmp_path)
+        assert "imported: []" in err, (arguments, err)
+
+
+def test_the_shipped_model_answers_through_its_litert_file():
+    classifier = load_classifier(SHIPPED_MODEL)
+    assert isinstance(classifier, LiteRTClassifier) and classifier.path == fast_file(SHIPPED_MODEL)
+    assert read_metadata(fast_file(SHIPPED_MODEL).read_bytes())["keras_file"] == SHIPPED_MODEL.name
+
+
+def held_out_faces(limit=None):
+    folders = [SHARED_DATASETS / "fer2013" / "test" / label for label in ("happy", "sad")]
+    if not all(folder.is_dir() for folder in folders):
+        pytest.skip(f"no FER2013 test faces in {SHARED_DATASETS}")
+    return [path for folder in folders for path in sorted(folder.glob("*.png"))[:limit]]
+
+
+@pytest.mark.slow
+def test_the_litert_file_answers_as_the_keras_file_on_every_held_out_face():
+    """Both the shipped files, on all of FER2013's happy and sad test faces: P(sad) within 0.005."""
+    faces = np.stack([to_model_input(read_image(path), 48) for path in held_out_faces()])
+    fast, keras_file = load_classifier(SHIPPED_MODEL), KerasClassifier(SHIPPED_MODEL)
+    difference = np.concatenate([np.abs(fast(faces[i:i + 256]) - keras_file(faces[i:i + 256])).ravel()
+                                 for i in range(0, len(faces), 256)])
+    assert len(difference) > 3000 and difference.max() <= 0.005, difference.max()
+
+
+def test_the_litert_file_answers_as_the_keras_file_for_any_batch_size(untrained_model_path):
+    images = np.random.default_rng(0).random((9, 48, 48, 1), dtype=np.float32)
+    fast, keras_file = load_classifier(untrained_model_path), KerasClassifier(untrained_model_path)
+    assert isinstance(fast, LiteRTClassifier)
+    for size in (1, 9, 2):  # resized, resized back
+        np.testing.assert_allclose(fast(images[:size]), keras_file(images[:size]), atol=1e-5)
+
+
+def test_a_fast_file_made_from_another_version_is_never_used(untrained_model_path, make_model, tmp_path, capsys):
+    from happysad.train.export import save_model
+
+    model_path = tmp_path / "model.keras"
+    save_model(make_model(1), model_path)  # another network, under the old name
+    shutil.copy(fast_file(untrained_model_path), fast_file(model_path))  # the old fast file beside it
+    classifier = load_classifier(model_path)
+    assert isinstance(classifier, KerasClassifier)
+    err = capsys.readouterr().err
+    assert "was not made from this version" in err and "python -m happysad export" in err
+    fast_file(model_path).write_bytes(b"not a LiteRT file")
+    assert isinstance(load_classifier(model_path, note=False), KerasClassifier)
+
+
+def test_export_command_makes_the_fast_file_the_next_answer_uses(make_model, tmp_path, capsys):
+    from happysad.train.export import save_model
+
+    model_path = save_model(make_model(1), tmp_path / "mine.keras")
+    assert main(["export", str(model_path)]) == 0
+    assert fast_file(model_path).is_file() and str(fast_file(model_path)) in capsys.readouterr().out
+    assert isinstance(load_classifier(model_path), LiteRTClassifier)
+    assert main(["export", str(tmp_path / "missing.keras")]) == 2
+    assert "no such model file" in capsys.readouterr().err
+
+
+def test_the_shipped_files_are_not_touched_by_the_suite():
+    """Every test writes its own models into tmp: the shipped pair still belongs together."""
+    metadata = read_metadata(fast_file(SHIPPED_MODEL).read_bytes())
+    from happysad.answer.classifier import file_sha256
+    assert metadata["keras_sha256"] == file_sha256(SHIPPED_MODEL) and SHIPPED_MODEL.parent == REPO
