@@ -1,7 +1,7 @@
 """Set up the environment and run the project.
 
     python tasks.py run [-p NAME VALUE ...]  train: run image_classification.ipynb top to bottom
-    python tasks.py lab                      open the notebook in JupyterLab, with the project's kernel
+    python tasks.py lab [JUPYTER ARGS]       open the notebook in JupyterLab, with the project's kernel
     python tasks.py import PATH...           import datasets you already have (folders or .zip files)
     python tasks.py test [PYTEST ARGS]       run the test suite
     python tasks.py bench NAME [ARGS]        run benchmarks/NAME.py, its extra packages installed first
@@ -17,7 +17,8 @@ a Jupyter kernel named `happysad` that runs the environment's Python. Then:
          figures go to trial/ and the shipped ones stay as they are, unless the parameters name
          OUTPUT_DIR themselves.
   lab    starts JupyterLab on this folder with the notebook open (Jupyter's defaults: it listens
-         on localhost only and asks for the token it prints).
+         on localhost only and asks for the token it prints; the link it prints opens the notebook).
+         Arguments go to Jupyter: `--no-browser`, `--port 8890`, `--help`.
 
 TensorFlow: on Linux x86_64 with an NVIDIA driver (`nvidia-smi` answers) the GPU build
 (`requirements-gpu.txt`), elsewhere the CPU build (`requirements-cpu.txt`). Set
@@ -170,9 +171,17 @@ def notebook_command(parameters: list[str]) -> list[str]:
 
 def lab_command(python: Path, *options: str) -> list[str]:
     """JupyterLab at the repo root with the notebook open; Jupyter's own defaults keep others out
-    (localhost only, a token). Jupyter refuses to start as root unless told it may."""
+    (localhost only, a token). The link it prints is the notebook's (its default URL), not the
+    Launcher's. Jupyter refuses to start as root unless told it may."""
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-    return [str(python), "-m", "jupyter", "lab", NOTEBOOK, f"--ServerApp.root_dir={ROOT}", *as_root, *options]
+    return [str(python), "-m", "jupyter", "lab", NOTEBOOK, f"--ServerApp.root_dir={ROOT}",
+            f"--LabApp.default_url=/lab/tree/{NOTEBOOK}", *as_root, *options]
+
+
+def trust_notebook(python: Path):
+    """Sign the notebook as trusted for this user: it is the project's own, and Jupyter would
+    otherwise log that it is not trusted each time it opens."""
+    subprocess.run([str(python), "-m", "jupyter", "trust", NOTEBOOK], cwd=ROOT, capture_output=True)
 
 
 class ProgressLine:
@@ -242,6 +251,9 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip())
         return 2
     command, arguments = argv[0], argv[1:]
+    if command == "run" and {"-h", "--help"} & set(arguments):
+        print(__doc__.split("TensorFlow:")[0].strip())
+        return 0
     if command in ("import", "bench") and not arguments:
         print(f"usage: python tasks.py {command} {'PATH...' if command == 'import' else 'NAME [ARGS]'}")
         return 2
@@ -259,7 +271,8 @@ def main(argv: list[str]) -> int:
         install_benchmark_requirements(python)
         return run(python, [str(script), *arguments[1:]])
     if command == "lab":
-        return subprocess.run(lab_command(python), cwd=ROOT, env=child_environment()).returncode
+        trust_notebook(python)
+        return subprocess.run(lab_command(python, *arguments), cwd=ROOT, env=child_environment()).returncode
     if not (has_images(ROOT / "happy") and has_images(ROOT / "sad")):
         print("happy/ and sad/ are empty: downloading the datasets first.", flush=True)
         status = run(python, ["-m", "happysad", "data", "download"])

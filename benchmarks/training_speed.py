@@ -58,7 +58,7 @@ def notebook_model(options, **parameters):
     with contextlib.redirect_stdout(io.StringIO()):  # the cells' "Found N images" lines would break the table
         steps = run_steps("flows", "model", **parameters)
         make_model = steps["make_model"]
-        steps["make_model"] = lambda channels, classes: make_model(channels, classes, **options)
+        steps["make_model"] = lambda input_shape, classes: make_model(input_shape, classes, **options)
         return run_steps("compile", "callbacks", namespace=steps)
 
 

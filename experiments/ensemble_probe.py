@@ -14,7 +14,7 @@ import numpy as np
 
 
 from happysad.train.calibration import log_loss
-from happysad.answer.classifier import load_classifier
+from happysad.train.export import load_keras_model
 from tta_probe import validation_images
 
 
@@ -23,7 +23,7 @@ def main():
     parser.add_argument("models", nargs="+")
     parser.add_argument("--data-dir", default=".", type=Path)
     args = parser.parse_args()
-    models = {path: load_classifier(path) for path in args.models}
+    models = {path: load_keras_model(path) for path in args.models}
     print("| resize | model | validation accuracy | sad recall | log-loss |\n|---|---|---|---|---|")
     for interpolation in ("bilinear", "nearest"):
         images, labels = validation_images(args.data_dir, interpolation)

@@ -1,6 +1,6 @@
 """Keep or drop, for training, the photos in which no face is found?
 
-    .venv/bin/python benchmarks/faceless_policy.py [--data-dir .] [--epochs 10]
+    .venv/bin/python experiments/faceless_policy.py [--data-dir .] [--epochs 10]
 
 `data import` keeps such a photo's centred square (<hash>-whole.jpg). This trains the same
 model twice for the same epochs and seed, once on everything and once without those files,
@@ -11,12 +11,13 @@ import argparse
 import tempfile
 from pathlib import Path
 
-
-from happysad.train import evaluation
-from happysad.config import CLASS_NAMES
-from happysad.train.notebook import run_steps
-from happysad.datafolder import held_out_photos
 from happysad.answer.prediction import classify_photos, photo_answers
+from happysad.config import CLASS_NAMES
+from happysad.datafolder import held_out_photos
+from happysad.train import evaluation
+from happysad.train.export import happy_vs_sad
+from happysad.train.notebook import run_steps
+from happysad.train.votes import EMOTIONS
 
 
 def without_faceless(data_dir: Path, work: Path) -> Path:
@@ -33,8 +34,8 @@ def without_faceless(data_dir: Path, work: Path) -> Path:
 def train_and_score(data_dir: Path, epochs: int, seed: int, work: Path):
     steps = run_steps("flows", "model", "compile", "callbacks", "fit", DATA_DIR=str(data_dir), OUTPUT_DIR=str(work),
                       EPOCHS=epochs, SEED=seed)  # the notebook's own training cells
-    model, train_flow = steps["model"], steps["train_flow"]
-    faces = evaluation.evaluate(*evaluation.predict_flow(model, steps["holdout_flow"]))
+    model, train_flow = happy_vs_sad(steps["model"], EMOTIONS), steps["train_flow"]  # the saved model's answer
+    faces = evaluation.evaluate(*evaluation.predict_flow(model, steps["scored_flows"]["held-out"]))
     paths, labels = held_out_photos(data_dir)
     predictions, _ = classify_photos(model, paths)
     photos = evaluation.evaluate(labels, photo_answers(predictions, paths)[0])

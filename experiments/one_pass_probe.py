@@ -29,7 +29,7 @@ from happysad.config import SHIPPED_MODEL
 from happysad.train.explain import convolutional_network
 from happysad.train.export import happy_vs_sad, in_float32
 from happysad.train.notebook import run_steps
-from happysad.answer.classifier import load_classifier
+from happysad.train.export import load_keras_model
 from happysad.train.votes import EMOTIONS
 
 NUDGES = ((1, 0), (-1, 0), (0, 1), (0, -1))
@@ -87,7 +87,7 @@ def train(args):
                       EPOCHS=args.epochs, BATCH_SIZE=32 if args.consistency else 64)
     blocks = tuple((int(width), 2) for width in args.blocks.split(","))
     original = steps["make_model"]
-    steps["make_model"] = lambda channels, classes: original(channels, classes, blocks=blocks, dense_units=args.dense)
+    steps["make_model"] = lambda input_shape, classes: original(input_shape, classes, blocks=blocks, dense_units=args.dense)
     steps = run_steps("compile", "callbacks", namespace=steps)
     model = steps["model"]
     train_data, validation_data = steps["train_flow"], steps["validation_flow"]
@@ -132,7 +132,7 @@ def main():
     parser.add_argument("--shipped", action="store_true", help="score the shipped file's network, one pass")
     args = parser.parse_args()
     if args.shipped:
-        inner, minutes = convolutional_network(load_classifier(SHIPPED_MODEL)), 0.0
+        inner, minutes = convolutional_network(load_keras_model(SHIPPED_MODEL)), 0.0
         model = keras.Model(inner.inputs, keras.layers.Activation("sigmoid")(inner.get_layer("logit").output))
         name = "shipped network, one pass"
     else:

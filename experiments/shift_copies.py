@@ -19,7 +19,7 @@ from validation_slices import slices, validation_arrays
 from happysad.train import calibration, evaluation
 from happysad.config import SHIPPED_MODEL
 from happysad.train.explain import convolutional_network
-from happysad.answer.classifier import load_classifier
+from happysad.train.export import load_keras_model
 
 NUDGES = ((1, 0), (-1, 0), (0, 1), (0, -1))
 CANDIDATES = {"mirror pair": [(0, 0)],
@@ -34,7 +34,7 @@ def main():
     parser.add_argument("--data-dir", default=".")
     args = parser.parse_args()
     images, labels, agreed, has_votes = validation_arrays(args.data_dir)
-    network = convolutional_network(load_classifier(args.model))  # one pass; its output is the logit
+    network = convolutional_network(load_keras_model(args.model))  # one pass; its output is the logit
 
     def logits(batch):
         return np.concatenate([np.asarray(network(batch[i:i + 512], training=False)).ravel()

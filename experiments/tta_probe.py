@@ -22,7 +22,7 @@ from happysad.train.calibration import log_loss
 from happysad.config import MODEL_FILENAME
 
 IMAGE_SIZE = 64  # the input size of the model this study measured
-from happysad.answer.classifier import load_classifier
+from happysad.train.export import load_keras_model
 from lever_data import notebook_flow
 
 
@@ -62,7 +62,7 @@ def main():
     parser.add_argument("--model", default=MODEL_FILENAME)
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="The structure of `inputs`")  # a bare array for a named input
-    network = load_classifier(args.model).get_layer("happy_sad_cnn")  # the CNN inside the flip averaging
+    network = load_keras_model(args.model).get_layer("happy_sad_cnn")  # the CNN inside the flip averaging
 
     def logits(images):
         return np.concatenate([network(images[i:i + 256], training=False).numpy().ravel()

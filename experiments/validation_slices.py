@@ -14,7 +14,7 @@ import numpy as np
 
 from happysad.train import calibration, evaluation, votes
 from happysad.train.notebook import run_steps
-from happysad.answer.classifier import load_classifier
+from happysad.train.export import load_keras_model
 
 
 def validation_faces(data_dir):
@@ -47,7 +47,7 @@ def main():
     flow, agreed, has_votes = validation_faces(args.data_dir)
     print("| model | slice | images | accuracy | happy / sad recall | wrong at >=90% | log-loss |\n|---|---|---|---|---|---|---|")
     for path in args.models:
-        labels, p_sad = evaluation.predict_flow(load_classifier(path), flow)
+        labels, p_sad = evaluation.predict_flow(load_keras_model(path), flow)
         for name, (y, p) in slices(labels, agreed, has_votes, p_sad).items():
             s = evaluation.evaluate(y, p)
             loss = calibration.log_loss(y, p)

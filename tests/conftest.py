@@ -70,7 +70,7 @@ def make_model():
     from happysad.train.notebook import run_steps
     from happysad.train.votes import EMOTIONS
     build = run_steps("model")["make_model"]
-    return lambda channels: happy_vs_sad(build(channels, classes=len(EMOTIONS)), EMOTIONS)
+    return lambda channels: happy_vs_sad(build((48, 48, channels), classes=len(EMOTIONS)), EMOTIONS)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -31,7 +32,7 @@ class JupyterServer:
         self.cwd, self.startup_seconds, self.process = cwd, startup_seconds, None
 
     def __enter__(self):
-        self.log = open(os.devnull, "w")
+        self.log = tempfile.TemporaryFile("w+")
         self.process = subprocess.Popen(self.command, cwd=self.cwd, stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         deadline = time.monotonic() + self.startup_seconds
@@ -52,6 +53,12 @@ class JupyterServer:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
+
+    def output(self) -> str:
+        """What the server has printed so far (its log and the links it gives)."""
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
 
     def _request(self, path, method="GET", body=None, token=True):
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,

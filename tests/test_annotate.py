@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from happysad.answer.annotate import LABEL_COLOURS, TEXT_COLOUR, draw_predictions, place_label
+from happysad.answer.annotate import LABEL_COLOURS, TEXT_COLOUR, draw_predictions, place_label, place_labels
 from happysad.answer.faces import Box
 from happysad.answer.prediction import Prediction
 from conftest import REPO
@@ -59,6 +59,19 @@ def test_a_neighbours_box_does_not_cross_a_label():
     for prediction in (first, neighbour):
         assert_label_readable(annotated, place_label(prediction, (300, 200)))
     assert LABEL_COLOURS["happy"] != LABEL_COLOURS["sad"]
+
+
+def test_labels_of_neighbouring_faces_in_a_row_do_not_cover_each_other():
+    size = (420, 160)
+    row = [Prediction("x.jpg", p, Box(10 + 45 * i, 60, 40), face_found=True)  # labels wider than the gaps
+           for i, p in enumerate((0.05, 0.97, 0.4, 0.88, 0.02, 0.7, 0.3, 0.99, 0.1))]
+    labels = place_labels(row, size)
+    annotated = draw_predictions(Image.new("RGB", size, (128, 128, 128)), row)
+    for index, label in enumerate(labels):
+        assert_label_readable(annotated, label)
+        for other in labels[:index]:
+            assert not (label.area[0] <= other.area[2] and other.area[0] <= label.area[2]
+                        and label.area[1] <= other.area[3] and other.area[1] <= label.area[3]), (label, other)
 
 
 def test_the_command_line_path_never_imports_the_plotting_libraries():

@@ -63,8 +63,8 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 from happysad.train import fitting
 from happysad.train.notebook import run_steps
 
-strategy = training.distribution_strategy(["/cpu:0", "/cpu:1"])
-training.distribution_strategy = lambda: strategy  # what the notebook's compile cell finds with two GPUs
+strategy = fitting.distribution_strategy(["/cpu:0", "/cpu:1"])
+fitting.distribution_strategy = lambda: strategy  # what the notebook's compile cell finds with two GPUs
 steps = run_steps("flows", "model", "compile", "callbacks", DATA_DIR=sys.argv[1], OUTPUT_DIR=sys.argv[2],
                   BATCH_SIZE=16, SEED=0, EPOCHS=3)
 steps = run_steps("fit", namespace=steps)

@@ -78,7 +78,7 @@ def test_averaging_keeps_the_answer_when_the_picture_moves_by_a_pixel():
 def test_happy_vs_sad_is_the_softmax_restricted_to_happy_and_sad(make_model):
     """The saved model's P(sad) is the emotion network's P(sad | happy or sad)."""
     from happysad.train.notebook import run_steps
-    network = run_steps("model")["make_model"](1, classes=len(EMOTIONS))
+    network = run_steps("model")["make_model"]((48, 48, 1), classes=len(EMOTIONS))
     images = np.random.default_rng(3).random((4, 48, 48, 1)).astype("float32")
     emotions = np.asarray(network(images, training=False))
     happy, sad = emotions[:, EMOTIONS.index("happiness")], emotions[:, EMOTIONS.index("sadness")]
@@ -115,7 +115,7 @@ def test_a_network_trained_in_mixed_precision_is_shipped_in_float32():
     build = run_steps("model")["make_model"]
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
-        network = build(1, classes=len(EMOTIONS))
+        network = build((48, 48, 1), classes=len(EMOTIONS))
     finally:
         keras.mixed_precision.set_global_policy("float32")
     assert {layer.dtype_policy.name for layer in network.layers} >= {"mixed_bfloat16"}
@@ -128,12 +128,29 @@ def test_a_network_trained_in_mixed_precision_is_shipped_in_float32():
 
 
 def test_training_progress_is_written_for_tasks_py_and_the_time_left_printed_once(tmp_path, capsys):
-    from happysad.train.progress import TrainingProgress
+    from happysad.train.progress import ESTIMATE_AFTER_STEPS, PACE_AFTER_STEPS, TrainingProgress
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
-    data = np.random.default_rng(0).random((64, 4)).astype("float32")
+    steps = PACE_AFTER_STEPS + ESTIMATE_AFTER_STEPS + 5
+    data = np.random.default_rng(0).random((4 * steps, 4)).astype("float32")
     progress = tmp_path / "progress"
-    model.fit(data, data[:, :1], batch_size=4, epochs=3, verbose=0, callbacks=[TrainingProgress(progress)])
+    callback = TrainingProgress(progress, validation_faces=8, scored_faces=5000)
+    model.fit(data, data[:, :1], batch_size=4, epochs=3, verbose=0, validation_data=(data[:8], data[:8, :1]),
+              callbacks=[callback])
     assert progress.read_text().startswith("training: epoch 3/3 [")
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 2, printed  # early, from the first timed steps; then after the first epoch
+    assert printed[0].startswith("measured on this machine:") and "evaluation included" in printed[0]
+    assert "epoch 1 took" in printed[1] and "the other 2 epochs" in printed[1] and "to evaluate and save" in printed[1]
+    assert callback.faces_per_second > 0  # validation's pace, for the scoring after training
+
+
+def test_an_estimate_of_hours_names_the_quick_setting(capsys):
+    from happysad.train.progress import TrainingProgress
+    callback = TrainingProgress(progress_file=None)
+    callback.epochs, callback.steps, callback.epoch = 25, 460, 0
+    callback._print_estimate(per_step=1.2)  # a slow CPU: 25 epochs of 460 steps at 1.2 s
     printed = capsys.readouterr().out
-    assert printed.count("min left") == 1 and "epoch 1 took" in printed and "the other 2 epochs" in printed
+    assert "4 h" in printed and "-p EPOCHS 10" in printed
+    callback._print_estimate(per_step=0.1)
+    assert "EPOCHS" not in capsys.readouterr().out

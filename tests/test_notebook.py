@@ -64,6 +64,20 @@ def test_committed_notebook_holds_one_default_run_top_to_bottom():
     assert [output for cell in code for output in cell.outputs if output.output_type == "error"] == []
 
 
+def test_a_step_that_stops_defining_a_name_it_promises_fails_by_that_name(tmp_path):
+    from happysad.train.notebook import NotebookInterfaceError, run_steps
+    notebook = json.loads(NOTEBOOK.read_text())
+    for cell in notebook["cells"]:
+        if "model" in cell["metadata"].get("tags", []):
+            cell["source"] = ["def build_network(input_shape, classes):\n", "    return None\n"]
+    (tmp_path / "renamed.ipynb").write_text(json.dumps(notebook))
+    with pytest.raises(NotebookInterfaceError, match="'model' no longer define make_model"):
+        run_steps("model", notebook=tmp_path / "renamed.ipynb")
+    steps = run_steps("model")
+    with pytest.raises(KeyError, match="'holdout_flow' is not defined .* make_model"):
+        steps["holdout_flow"]
+
+
 @pytest.mark.slow
 def test_run_writes_model_and_figures(executed):
     work, _ = executed

@@ -2,7 +2,10 @@
 runs it starts (in place, or a trial into trial/), the progress line it draws, and JupyterLab."""
 import io
 import json
+import os
+import platform
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -41,9 +44,27 @@ def test_tensorflow_build_follows_the_machine_unless_forced(system, machine, dri
     assert tasks.tensorflow_build(environ, system, machine, lambda: driver) == build
 
 
-def test_this_machine_gets_the_cpu_build_and_a_bad_switch_is_refused():
-    # No GPU here: nvidia-smi is absent or answers no; the GPU build itself cannot be tried on this machine.
-    assert tasks.tensorflow_build({}) == "cpu"
+def stand_in_nvidia_smi(folder, answers=True):
+    """An `nvidia-smi` that lists one GPU (or fails, as on a machine whose driver is broken)."""
+    script = folder / "nvidia-smi"
+    script.write_text("#!/bin/sh\n" + ("echo 'GPU 0: NVIDIA H200 (UUID: GPU-0)'\n" if answers else "exit 9\n"))
+    script.chmod(0o755)
+    return folder
+
+
+@pytest.mark.skipif(platform.system() != "Linux" or platform.machine() != "x86_64",
+                    reason="the GPU build is for Linux x86_64")
+@pytest.mark.parametrize("answers, build", [(True, "gpu"), (False, "cpu")])
+def test_the_build_follows_whether_nvidia_smi_answers_here(tmp_path, monkeypatch, answers, build):
+    monkeypatch.setenv("PATH", f"{stand_in_nvidia_smi(tmp_path, answers)}{os.pathsep}{os.environ['PATH']}")
+    assert tasks.tensorflow_build({}) == build
+    assert tasks.tensorflow_build({"HAPPYSAD_TENSORFLOW": "cpu"}) == "cpu"  # forced, whatever the machine
+
+
+def test_this_machine_gets_the_build_its_driver_asks_for_and_a_bad_switch_is_refused():
+    # Whatever this machine is: the GPU build exactly where an NVIDIA driver answers on Linux x86_64.
+    gpu_here = platform.system() == "Linux" and platform.machine() == "x86_64" and tasks.nvidia_driver_answers()
+    assert tasks.tensorflow_build({}) == ("gpu" if gpu_here else "cpu")
     with pytest.raises(SystemExit, match="HAPPYSAD_TENSORFLOW"):
         tasks.tensorflow_build({"HAPPYSAD_TENSORFLOW": "tpu"})
 
@@ -101,6 +122,23 @@ def test_progress_line_is_drawn_between_output_lines_and_cleared_before_each(tmp
     assert not progress.exists()  # a line printed over it: drawn again only when the kernel writes anew
 
 
+def test_no_tracked_file_is_one_git_ignores():
+    """What setup and runs write (.venv, the egg-info, trial/, checkpoints/) is ignored and never
+    tracked, so a fresh clone stays clean (.ci/run checks `git status` after the suite)."""
+    tracked_but_ignored = subprocess.run(["git", "ls-files", "--cached", "--ignored", "--exclude-standard"],
+                                         cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert tracked_but_ignored == ""
+    ignored = subprocess.run(["git", "check-ignore", "happysad.egg-info/PKG-INFO", ".venv/x", "trial/x",
+                              "checkpoints/x"], cwd=REPO, capture_output=True, text=True).stdout.split()
+    assert len(ignored) == 4
+
+
+def test_run_help_is_help_and_starts_nothing(capsys):
+    assert tasks.main(["run", "--help"]) == 0
+    printed = capsys.readouterr().out
+    assert "-p NAME VALUE" in printed and "Trial run" not in printed
+
+
 def test_import_and_bench_need_their_arguments(capsys):
     assert tasks.main(["import"]) == 2 and "PATH" in capsys.readouterr().out
     assert tasks.main(["bench"]) == 2
@@ -129,7 +167,9 @@ def test_jupyterlab_started_as_lab_starts_it_runs_the_predict_cell_in_the_projec
     assert "IMAGE_PATH = None" in cell
     cell = cell.replace("IMAGE_PATH = None", f"IMAGE_PATH = {str(picture)!r}")
     outside = f"import os, happysad; os.chdir({str(tmp_path)!r}); import happysad.train.votes; print('from', os.getcwd())"
-    with JupyterServer(tasks.lab_command(tasks.venv_python(), "--no-browser"), cwd=REPO) as server:
+    with JupyterServer([sys.executable, "tasks.py", "lab", "--no-browser"], cwd=REPO) as server:  # as a user starts it
+        assert f"/lab/tree/{tasks.NOTEBOOK}?token=" in server.output()  # the printed link opens the notebook
+        assert server.get(f"/api/contents/{tasks.NOTEBOOK}")["type"] == "notebook"
         assert tasks.KERNEL_NAME in server.get("/api/kernelspecs")["kernelspecs"]
         assert server.get_status("/api/status", token=None) == 403  # no token, no entry
         kernel = server.start_kernel(tasks.KERNEL_NAME)
@@ -138,3 +178,11 @@ def test_jupyterlab_started_as_lab_starts_it_runs_the_predict_cell_in_the_projec
         assert "% confident" in printed
         assert server.execute(kernel, "import sys; print(sys.executable)").strip() == str(tasks.venv_python())
         assert server.execute(kernel, outside).strip() == f"from {tmp_path}"
+        assert "not trusted" not in server.output()
+
+
+def test_lab_passes_its_arguments_to_jupyter():
+    run = subprocess.run([sys.executable, "tasks.py", "lab", "--help"], cwd=REPO, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0 and "--no-browser" in run.stdout  # Jupyter's own help, no server started
+    assert tasks.lab_command(tasks.venv_python(), "--port=8890")[-1] == "--port=8890"

@@ -2,8 +2,9 @@
 
 Only Pillow: the CLI's --annotate does not pull in matplotlib. Every label stays inside the
 picture and readable: above its box when there is room, else below it, else inside its top
-edge; the font shrinks until the text fits the picture's width. Boxes are drawn first and
-labels last, so no box line crosses a label.
+edge; the font shrinks until the text fits the picture's width. In a group, a label that would
+cover a neighbour's label takes the next free place (below the box, inside it, then further
+down). Boxes are drawn first and labels last, so no box line crosses a label.
 """
 from dataclasses import dataclass
 
@@ -36,24 +37,38 @@ def line_width(image_size) -> int:
     return max(1, round(max(image_size) / 250))
 
 
-def place_label(prediction, image_size) -> Label:
-    """Where the prediction's label goes: a rectangle that lies wholly inside the picture."""
+def place_label(prediction, image_size, taken=()) -> Label:
+    """Where the prediction's label goes: a rectangle wholly inside the picture, over none of the
+    `taken` rectangles (labels already placed) where any free place is left."""
     width, height = image_size
     padding = line_width(image_size)
     fits = (_fitted(text, image_size, padding) for text in label_texts(prediction))
     text, font, label_width, label_height = next((fit for fit in fits if fit), None) or \
         _fitted(label_texts(prediction)[-1], image_size, padding, MIN_FONT_SIZE)
     box_left, box_top, box_right, box_bottom = visible_part(prediction.box, image_size)
-    if box_top - label_height >= 0:
-        y = box_top - label_height  # above the box
-    elif box_bottom + 1 + label_height <= height:
-        y = box_bottom + 1  # below it
-    else:
-        y = box_top  # inside its top edge
     x = min(max(box_left, 0), max(0, width - label_width))
-    y = min(max(y, 0), max(0, height - label_height))
-    return Label(text, LABEL_COLOURS[prediction.label], font,
-                 (x, y, min(width, x + label_width) - 1, min(height, y + label_height) - 1), padding)
+    above, below, inside = box_top - label_height, box_bottom + 1, box_top
+    preferred = [y for y in (above, below) if 0 <= y and y + label_height <= height] + [inside]
+    further = range(inside + label_height, box_bottom + 1, max(1, label_height))  # down the box, a line at a time
+
+    def area(y):
+        y = min(max(y, 0), max(0, height - label_height))
+        return (x, y, min(width, x + label_width) - 1, min(height, y + label_height) - 1)
+
+    free = (area(y) for y in [*preferred, *further] if not any(_overlap(area(y), other) for other in taken))
+    return Label(text, LABEL_COLOURS[prediction.label], font, next(free, area(preferred[0])), padding)
+
+
+def place_labels(predictions, image_size) -> list:
+    """The labels of all faces of one picture, each placed clear of those placed before it."""
+    labels = []
+    for prediction in predictions:
+        labels.append(place_label(prediction, image_size, [label.area for label in labels]))
+    return labels
+
+
+def _overlap(a, b) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
 def _fitted(text, image_size, padding, size=None):
@@ -76,8 +91,7 @@ def draw_predictions(image: Image.Image, predictions) -> Image.Image:
     for prediction in predictions:
         draw.rectangle(visible_part(prediction.box, image.size), outline=LABEL_COLOURS[prediction.label],
                        width=line_width(image.size))
-    for prediction in predictions:
-        label = place_label(prediction, image.size)
+    for label in place_labels(predictions, image.size):
         draw.rectangle(label.area, fill=label.colour)
         left, top = label.font.getbbox(label.text)[:2]
         draw.text((label.area[0] + label.padding - left, label.area[1] + label.padding - top), label.text,

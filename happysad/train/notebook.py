@@ -4,12 +4,36 @@ The notebook is the one home of the training recipe: its cells that load the dat
 and compile the model and train it carry a tag naming their step. `run_steps` runs the
 import cell, the parameters cell, the given overrides, then the cells of the steps asked
 for, in the notebook's order and in one namespace, and returns that namespace.
+
+STEPS is the notebook's interface: the names each step's cells must define, the ones tests,
+benchmarks and experiments read. They are checked whenever a step runs, so a cell that stops
+defining one fails there, by name, not later as a KeyError somewhere else.
 """
 import json
 from pathlib import Path
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "image_classification.ipynb"
-STEPS = ("set_aside", "flows", "model", "compile", "callbacks", "fit")
+STEPS = {
+    "set_aside": ("set_aside",),  # files moved to rejected/
+    "flows": ("faces", "train_datagen", "train_flow", "validation_flow", "scored_flows"),
+    "model": ("make_model",),  # make_model(input_shape, classes) -> the untrained network
+    "compile": ("channels", "schedule", "model"),
+    "callbacks": ("checkpoint", "callbacks"),
+    "fit": ("history", "model"),  # the model reloaded from its best epoch
+}
+
+
+class NotebookInterfaceError(RuntimeError):
+    """The notebook's cells no longer define a name its interface (STEPS) promises."""
+
+
+class Steps(dict):
+    """The namespace the cells ran in; a name they never defined is said plainly."""
+
+    def __missing__(self, name):
+        defined = sorted(n for names in STEPS.values() for n in names if n in self)
+        raise KeyError(f"{name!r} is not defined by the notebook steps that ran (their names: {', '.join(defined)}; "
+                       "happysad.train.notebook.STEPS lists what each step defines)")
 
 
 def _tagged_cells(notebook):
@@ -18,7 +42,7 @@ def _tagged_cells(notebook):
             yield index, set(cell["metadata"].get("tags", [])), "".join(cell["source"])
 
 
-def run_steps(*steps, namespace=None, notebook=NOTEBOOK, **parameters) -> dict:
+def run_steps(*steps, namespace=None, notebook=NOTEBOOK, **parameters) -> Steps:
     """Run the notebook's cells of `steps` (from STEPS) with `parameters` overriding its
     parameters cell; with `namespace` (one that run_steps returned), go on from it instead."""
     unknown = set(steps) - set(STEPS)
@@ -26,13 +50,20 @@ def run_steps(*steps, namespace=None, notebook=NOTEBOOK, **parameters) -> dict:
         raise ValueError(f"no such notebook step: {', '.join(sorted(unknown))}; the steps are {', '.join(STEPS)}")
     cells = list(_tagged_cells(notebook))
     if namespace is None:
-        namespace = {}
+        namespace = Steps()
         for tag in ("imports", "parameters"):
             for index, tags, source in cells:
                 if tag in tags:
                     exec(compile(source, f"<{Path(notebook).name} cell {index}: {tag}>", "exec"), namespace)
     namespace.update(parameters)
-    for index, tags, source in cells:
-        if tags & set(steps):
-            exec(compile(source, f"<{Path(notebook).name} cell {index}: {', '.join(sorted(tags))}>", "exec"), namespace)
+    for step in STEPS:
+        if step not in steps:
+            continue
+        for index, tags, source in cells:
+            if step in tags:
+                exec(compile(source, f"<{Path(notebook).name} cell {index}: {step}>", "exec"), namespace)
+        missing = [name for name in STEPS[step] if name not in namespace]
+        if missing:
+            raise NotebookInterfaceError(f"{Path(notebook).name}: the cells tagged {step!r} no longer define "
+                                         f"{', '.join(missing)} (happysad.train.notebook.STEPS)")
     return namespace
