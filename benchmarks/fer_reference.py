@@ -26,11 +26,13 @@ def fer_model_file() -> Path:
 class FerAsHappySad:
     """Duck-types a happysad model: takes (N, 64, 64, 1) in [0, 1], returns (N, 1) P(sad)."""
     input_shape = (None, 64, 64, 1)
+    runtime = "Keras, predict_on_batch"
 
     def __init__(self):
         import keras
         self.model = keras.models.load_model(fer_model_file(), compile=False)
 
     def __call__(self, batch, training=False):
-        p = np.asarray(self.model([np.asarray(batch) * 2 - 1], training=False))  # the old file names its input
+        # predict_on_batch: Keras' fastest way to run it (fer itself calls predict())
+        p = np.asarray(self.model.predict_on_batch(np.asarray(batch, dtype=np.float32) * 2 - 1))
         return (p[:, SAD] / (p[:, HAPPY] + p[:, SAD] + 1e-12))[:, None]

@@ -6,10 +6,12 @@ mirror-and-shift consistency, then scores one pass on the notebook's validation 
         [--epochs 25] [--data-dir .] [--out /tmp/one_pass]
     .venv/bin/python experiments/one_pass_probe.py --shipped      # the shipped file's network, one pass
 
-Consistency: each training step sees 32 faces twice, as the notebook's augmented face and as its
-mirror image moved by up to two pixels (edges repeated); the loss is the cross-entropy of both
-views against the votes plus `--consistency` times the symmetric KL divergence between the two
-views' answers over the eight emotions. Without it, steps of 64 faces as in the notebook.
+Consistency (happysad.train.consistency, as the notebook now trains): each training step sees 32
+faces twice, as the notebook's augmented face and as its mirror image moved by up to two pixels;
+the loss is the cross-entropy of both views against the votes plus `--consistency` times the
+symmetric KL divergence between the two views' answers. Without it, steps of 64 faces each seen
+once, as the notebook trained before. Written for the notebook of commit 239eeba's recipe cells
+(it sets BATCH_SIZE and make_model's width itself).
 Prints one line: FER2013 labels, web-photo crops, agreed faces, confident mistakes on them,
 log-loss, answers moving >5 points for a one-pixel move (all / web crops), MMACs per face.
 """
@@ -19,12 +21,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from shift_probe import moved
 from validation_slices import slices, validation_arrays
 
 import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 import keras
 from happysad.train import calibration, evaluation
+from happysad.train.consistency import PairedViews, moved, votes_and_agreement
 from happysad.config import SHIPPED_MODEL
 from happysad.train.explain import convolutional_network
 from happysad.train.export import happy_vs_sad, in_float32
@@ -33,39 +35,6 @@ from happysad.train.export import load_keras_model
 from happysad.train.votes import EMOTIONS
 
 NUDGES = ((1, 0), (-1, 0), (0, 1), (0, -1))
-
-
-class PairedViews(keras.utils.PyDataset):
-    """Each batch of a flow followed by the mirror images of its faces, each moved by up to
-    `max_move` pixels at random (none for validation): rows i and i + n are one face."""
-
-    def __init__(self, flow, max_move=2, seed=0):
-        super().__init__()
-        self.flow, self.max_move, self.random = flow, max_move, np.random.default_rng(seed)
-
-    def __len__(self):
-        return len(self.flow)
-
-    def __getitem__(self, index):
-        x, y = self.flow[index]
-        mirrored = x[:, :, ::-1]
-        if self.max_move:
-            mirrored = np.stack([moved(face[None], *self.random.integers(-self.max_move, self.max_move + 1, 2))[0]
-                                 for face in mirrored])
-        return np.concatenate([x, mirrored]), np.concatenate([y, y])
-
-    def on_epoch_end(self):
-        self.flow.on_epoch_end()
-
-
-def paired_loss(weight):
-    def loss(y_true, y_pred):
-        cross_entropy = keras.losses.categorical_crossentropy(y_true, y_pred)
-        p = keras.ops.clip(y_pred, 1e-7, 1.0)
-        first, second = keras.ops.split(p, 2, axis=0)
-        divergence = keras.ops.sum((first - second) * (keras.ops.log(first) - keras.ops.log(second)), axis=-1)
-        return cross_entropy + weight * keras.ops.concatenate([divergence, divergence])
-    return loss
 
 
 def macs_per_face(network) -> float:
@@ -91,10 +60,12 @@ def train(args):
     steps = run_steps("compile", "callbacks", namespace=steps)
     model = steps["model"]
     train_data, validation_data = steps["train_flow"], steps["validation_flow"]
+    loss = keras.losses.CategoricalCrossentropy()
     if args.consistency:
         train_data, validation_data = PairedViews(train_data), PairedViews(validation_data, max_move=0)
-        model.compile(optimizer=keras.optimizers.Adam(steps["schedule"], weight_decay=steps["WEIGHT_DECAY"]),
-                      loss=paired_loss(args.consistency), metrics=["accuracy"])
+        loss = votes_and_agreement(args.consistency)
+    model.compile(optimizer=keras.optimizers.Adam(steps["schedule"], weight_decay=steps["WEIGHT_DECAY"]), loss=loss,
+                  metrics=["accuracy"])
     model.fit(train_data, validation_data=validation_data, epochs=args.epochs, callbacks=steps["callbacks"], verbose=2)
     network = keras.models.load_model(steps["checkpoint"], compile=False)
     return happy_vs_sad(network, EMOTIONS), (time.perf_counter() - started) / 60

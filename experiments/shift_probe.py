@@ -15,19 +15,12 @@ import numpy as np
 from validation_slices import slices, validation_arrays
 
 from happysad.train import calibration, evaluation
+from happysad.train.consistency import moved
 from happysad.config import SHIPPED_MODEL
 from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import predict_arrays
 
 MOVES = ((-1, 0), (1, 0), (0, -1), (0, 1))
-
-
-def moved(images, dx, dy):
-    """Images shifted by (dx, dy) pixels, the edge pixels repeated into the gap."""
-    pad = max(abs(dx), abs(dy))
-    padded = np.pad(images, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="edge")
-    height, width = images.shape[1:3]
-    return padded[:, pad - dy:pad - dy + height, pad - dx:pad - dx + width]
 
 
 def answers(model, images, step):

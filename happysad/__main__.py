@@ -1,4 +1,4 @@
-"""Command line: python -m happysad predict IMAGE... | export MODEL | data download | data import PATH...
+"""Command line: python -m happysad predict IMAGE... | video CLIP | export MODEL | data download | data import PATH...
 
 Parsing the arguments imports nothing heavy: each command imports what it needs when it runs."""
 import argparse
@@ -29,6 +29,17 @@ def main(argv=None) -> int:
                          help="name each file in the folders given that was skipped as not an image")
     predict.add_argument("--whole-picture", action="store_true",
                          help="classify each picture as a whole, without looking for faces")
+    video = commands.add_parser("video", help="follow and classify every face in a video file or a camera")
+    video.add_argument("path", nargs="?", metavar="VIDEO", help="a video file (or give --camera)")
+    video.add_argument("--camera", type=int, metavar="N", help="read camera N (0 is the first) until q, Esc or Ctrl-C")
+    video.add_argument("--csv", metavar="FILE", help="write the table here, row by row; its summary and timeline "
+                                                    "figure go beside it")
+    video.add_argument("--out", metavar="FILE.mp4", help="write a copy with every face boxed, numbered and labelled")
+    video.add_argument("--every", type=int, default=1, metavar="N", help="read every Nth frame (default: every one)")
+    video.add_argument("--smoothing", type=float, default=0.5, metavar="SECONDS",
+                       help="time constant of each face's smoothed answer (default: 0.5 s; 0: none)")
+    video.add_argument("--no-window", action="store_true", help="with --camera: no live window even where a screen exists")
+    video.add_argument("--model", default=SHIPPED_MODEL, help=f"model file (default: the shipped {SHIPPED_MODEL})")
     export = commands.add_parser("export", help="write the LiteRT file that answers for a Keras model file "
                                                 "(needs TensorFlow; the notebook does it when it saves)")
     export.add_argument("model", nargs="?", default=SHIPPED_MODEL, help="the .keras file (default: the shipped one)")
@@ -37,6 +48,9 @@ def main(argv=None) -> int:
     if args.command == "predict":
         from .answer.predict_command import run_predict
         return run_predict(args)
+    if args.command == "video":
+        from .answer.video import run_video
+        return run_video(args)
     if args.command == "export":
         return run_export(args.model)
     if args.action == "download":

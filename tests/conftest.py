@@ -1,6 +1,7 @@
 """Shared fixtures: synthetic face-like images the tests draw themselves."""
 import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 
+import functools  # noqa: E402
 import io  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -81,3 +82,28 @@ def untrained_model_path(tmp_path_factory, make_model) -> Path:
     path = save_model(model, tmp_path_factory.mktemp("model") / "model.keras")
     export_litert(model, path)
     return path
+
+
+needs_real_faces = pytest.mark.skipif(not SHARED_DATASETS.is_dir(), reason=f"no real faces at {SHARED_DATASETS}")
+
+
+@functools.lru_cache(maxsize=None)
+def portraits(count, side=200) -> tuple:
+    """Real web photos cut down to one face each, with its surroundings (the face about half the
+    picture wide), like a user's portrait shots: the first `count` with one clear face."""
+    from happysad.answer.faces import Box, FaceDetector, crop
+    from happysad.answer.images import ImageError, read_image
+    found, detector = [], FaceDetector()
+    for path in sorted((SHARED_DATASETS / "happysad_web" / "sad").glob("*.jpg")):
+        try:
+            image = read_image(path).convert("RGB")
+        except ImageError:
+            continue
+        boxes = detector.detect(image)
+        if len(boxes) == 1 and boxes[0].size >= 100 and boxes[0].score > 0.8:
+            box = boxes[0]
+            found.append(crop(image, Box(box.x - box.size // 2, box.y - box.size // 2, 2 * box.size))
+                         .resize((side, side), Image.BICUBIC))
+            if len(found) == count:
+                break
+    return tuple(found)

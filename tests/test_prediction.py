@@ -1,17 +1,14 @@
-import functools
 import json
 
-import numpy as np
 import pytest
 from PIL import Image
 
 from happysad.__main__ import main
 from happysad.answer.faces import Box
-from happysad.answer.images import ImageError, read_image
 from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import Prediction, classify_photos
 from happysad.config import MODEL_FILENAME
-from conftest import REPO, SHARED_DATASETS, face
+from conftest import REPO, face, needs_real_faces, portraits
 
 
 class FakeDetector:
@@ -108,30 +105,6 @@ def test_exif_rotated_photo_gives_the_same_result_as_its_upright_copy(untrained_
     a, _ = classify_photos(model, [tmp_path / "upright.jpg"], detector=FakeDetector([Box(20, 20, 120)]))
     b, _ = classify_photos(model, [tmp_path / "sideways.jpg"], detector=FakeDetector([Box(20, 20, 120)]))
     assert abs(a[0].p_sad - b[0].p_sad) < 0.01
-
-
-needs_real_faces = pytest.mark.skipif(not SHARED_DATASETS.is_dir(), reason=f"no real faces at {SHARED_DATASETS}")
-
-
-@functools.lru_cache(maxsize=None)
-def portraits(count, side=200) -> tuple:
-    """Real web photos cut down to one face each, with its surroundings (the face about half the
-    picture wide), like a user's portrait shots: the first `count` with one clear face."""
-    from happysad.answer.faces import Box, FaceDetector, crop
-    found, detector = [], FaceDetector()
-    for path in sorted((SHARED_DATASETS / "happysad_web" / "sad").glob("*.jpg")):
-        try:
-            image = read_image(path).convert("RGB")
-        except ImageError:
-            continue
-        boxes = detector.detect(image)
-        if len(boxes) == 1 and boxes[0].size >= 100 and boxes[0].score > 0.8:
-            box = boxes[0]
-            found.append(crop(image, Box(box.x - box.size // 2, box.y - box.size // 2, 2 * box.size))
-                         .resize((side, side), Image.BICUBIC))
-            if len(found) == count:
-                break
-    return tuple(found)
 
 
 def group_photo(count=3) -> Image.Image:

@@ -30,6 +30,9 @@ def label_texts(prediction) -> list:
     """The label, longest first: a picture too small for the note keeps the answer, and one too
     small for the answer keeps the label whole rather than a clipped percentage."""
     answer = f"{prediction.label} {prediction.confidence:.0%}"
+    name = getattr(prediction, "name", None)  # a face followed through a video: its number
+    if name:
+        return [f"{name}: {answer}", f"{name}: {prediction.label}", str(name)]
     return ([] if prediction.face_found else [f"{answer} (no face)"]) + [answer, prediction.label]
 
 

@@ -66,8 +66,10 @@ def _anchors(side=INPUT_SIDE, stride=4) -> np.ndarray:
 class FaceDetector:
     """BlazeFace, loaded on first use; `detect` returns square boxes."""
 
-    def __init__(self, refine=True):
-        self.refine = refine
+    def __init__(self, refine=True, tiles=True):
+        """`refine`: box each face again at one scale; `tiles`: also search wide pictures in square
+        tiles (group photos; a video's frames are searched whole, a face there is never that small)."""
+        self.refine, self.tiles = refine, tiles
         self._interpreter = None
 
     def _load(self):
@@ -126,15 +128,16 @@ class FaceDetector:
         small = image.convert("RGB")
         small.thumbnail((DETECTION_SIDE, DETECTION_SIDE))
         scale_x, scale_y = image.width / small.width, image.height / small.height
-        boxes = []
-        for left, top, width, height in _search_windows(small.size):
+        windows = _search_windows(small.size) if self.tiles else [(0, 0, *small.size)]
+        found = []
+        for left, top, width, height in windows:
             side = max(width, height)  # letterboxed: the window in the middle of a square
-            for face in self._faces_in_square(small, left - (side - width) / 2, top - (side - height) / 2, side):
-                if self.refine:
-                    face = self._refined(small, face)
-                x, y, w, h, score = face
-                boxes.append(square_box((x * scale_x, y * scale_y, w * scale_x, h * scale_y), image.size, float(score)))
-        boxes = _without_repeats(sorted(boxes, key=lambda b: -b.score))
+            found += self._faces_in_square(small, left - (side - width) / 2, top - (side - height) / 2, side)
+        found = _without_repeats(sorted(found, key=lambda face: -face[4]))  # a face seen in two windows: once
+        if self.refine:
+            found = _without_repeats(sorted((self._refined(small, face) for face in found), key=lambda face: -face[4]))
+        boxes = [square_box((x * scale_x, y * scale_y, w * scale_x, h * scale_y), image.size, float(score))
+                 for x, y, w, h, score in found]
         return sorted((b for b in boxes if b.size >= MIN_FACE_SIDE), key=lambda b: -b.size)
 
 
@@ -174,20 +177,29 @@ def _search_windows(size) -> list:
     return windows
 
 
-def _without_repeats(boxes, overlap=0.4) -> list:
-    """Boxes (best first) without those that cover the same face as a better one."""
+def _without_repeats(faces, overlap=0.4) -> list:
+    """Faces (best first), as Boxes or (x, y, width, height, score), without those that cover the same
+    face as a better one."""
     kept = []
-    for box in boxes:
-        if all(_intersection_over_union(box, other) < overlap for other in kept):
-            kept.append(box)
+    for face in faces:
+        if all(_intersection_over_union(_corners(face), _corners(other)) < overlap for other in kept):
+            kept.append(face)
     return kept
 
 
+def _corners(face) -> tuple:
+    if isinstance(face, Box):
+        return face.x, face.y, face.x + face.size, face.y + face.size
+    x, y, width, height = face[:4]
+    return x, y, x + width, y + height
+
+
 def _intersection_over_union(a, b) -> float:
-    width = min(a.x + a.size, b.x + b.size) - max(a.x, b.x)
-    height = min(a.y + a.size, b.y + b.size) - max(a.y, b.y)
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
     both = max(0, width) * max(0, height)
-    return both / (a.size ** 2 + b.size ** 2 - both)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - both
+    return both / union if union > 0 else 0.0
 
 
 def square_box(xywh, image_size, score=1.0, margin=FACE_MARGIN) -> Box:
