@@ -8,7 +8,9 @@ Two rooms, and a little shared between them:
     classifier      the saved model as it answers: its LiteRT file, or the Keras file when that is all there is
     prediction      classify every face in pictures
     predict_command the `predict` command line
-    annotate        draw boxes and labels on photos (Pillow only)
+    annotate        draw boxes and labels on photos and frames (Pillow only)
+    tracking        follow each face from frame to frame (ByteTrack); steady its answer over time
+    video           read a clip or a camera, classify every face in it, the table, copy, summary, timeline
 
   train/    everything that needs TensorFlow; importing it imports TensorFlow, its start-up lines silenced
     data_import     import folders/zips into happy/, sad/, other_emotions/ and holdout/, deduplicated
@@ -16,9 +18,10 @@ Two rooms, and a little shared between them:
     votes           FER+ votes: found by a face's pixels, soft targets, the faces people agree on
     resize_filters  training batches loaded with a resize filter drawn at random
     fitting         the learning-rate schedule, precision, reproducibility, several GPUs
+    consistency     training pairs (a face and its moved mirror image) and a loss that makes them agree
     progress        a progress bar with the time left while training
     calibration     temperature scaling: fit it, apply it, log-loss
-    export          trained network -> shipped files: happy vs sad, temperature, the Keras and LiteRT files
+    export          trained network -> shipped files: happy vs sad, averaged copies, temperature, Keras and LiteRT files
     evaluation      accuracy, recalls, calibration error, confident mistakes, both yardsticks
     explain         Grad-CAM heatmaps
     plots           the notebook's figures

@@ -4,10 +4,14 @@ import pytest
 
 from happysad.__main__ import main
 from happysad.answer.classifier import ModelError, load_classifier
+from conftest import face
 
 
 def assert_one_line_error(model_path, capsys, words):
-    assert main(["predict", "x.jpg", "--model", str(model_path)]) == 2
+    picture = model_path.parent / "picture.png"
+    picture.parent.mkdir(parents=True, exist_ok=True)
+    face("happy", 1, 96, "RGB").save(picture)  # a real picture: a missing one is said before any model loads
+    assert main(["predict", str(picture), "--model", str(model_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(model_path) in err and words in err, err
 

@@ -86,9 +86,9 @@ def test_a_step_that_stops_defining_a_name_it_promises_fails_by_that_name(tmp_pa
 
 
 @pytest.mark.slow
-def test_run_writes_model_and_figures(executed):
+def test_run_writes_model_and_figures(executed):  # and the LiteRT file the answering side runs
     work, _ = executed
-    assert (work / "happy_sad_model.keras").is_file()
+    assert (work / "happy_sad_model.keras").is_file() and (work / "happy_sad_model.tflite").is_file()
     assert FIGURES <= {p.name for p in (work / "figures").iterdir()}
 
 
@@ -96,6 +96,8 @@ def test_run_writes_model_and_figures(executed):
 def test_no_cell_output_carries_log_lines(executed):
     _, output = executed
     assert log_lines(output) == []
+    assert [line for cell in output.cells for o in cell.get("outputs", []) for line in o.get("text", "").splitlines()
+            if line.startswith("INFO:")] == []  # the LiteRT export's Python log lines too
     assert log_lines(nbformat.read(NOTEBOOK, as_version=4)) == []  # nor the committed real run
 
 
@@ -105,6 +107,14 @@ def test_data_without_votes_is_scored_on_its_labels_and_says_so(executed):
     printed = "".join(cell_text(cell) for cell in output.cells)
     assert "no FER+ votes found" in printed  # the toy faces are not FER2013's
     assert "held-out, original labels: " in printed and "held-out, agreed faces: no FER+ votes" in printed
+
+
+@pytest.mark.slow
+def test_the_litert_file_the_run_writes_answers_as_its_keras_model(executed):
+    _, output = executed
+    printed = cell_text(code_cell_with(output, "export_litert(model, MODEL_PATH)"))
+    difference = float(printed.split("is within ")[1].split()[0])
+    assert "(LiteRT)" in printed and difference <= 0.005, printed
 
 
 @pytest.mark.slow

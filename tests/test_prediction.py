@@ -83,15 +83,26 @@ def test_cli_unmatched_glob_is_an_error(untrained_model_path, tmp_path, capsys):
     assert "no file matches" in capsys.readouterr().err
 
 
+def a_picture(folder):
+    face("happy", 2, 96, "RGB").save(folder / "x.png")
+    return str(folder / "x.png")
+
+
 def test_cli_missing_model_is_one_line(tmp_path, capsys):
-    status = main(["predict", "x.jpg", "--model", str(tmp_path / "nope.keras")])
+    status = main(["predict", a_picture(tmp_path), "--model", str(tmp_path / "nope.keras")])
     assert status == 2
     assert capsys.readouterr().err.strip().count("\n") == 0
 
 
+def test_a_missing_picture_is_said_before_any_model_loads(tmp_path, capsys):
+    assert main(["predict", str(tmp_path / "gone.jpg"), "--model", str(tmp_path / "nope.keras")]) == 1
+    err = capsys.readouterr().err
+    assert "gone.jpg: no such file" in err and "model" not in err
+
+
 def test_non_keras_model_file_is_one_line(tmp_path, capsys):
     (tmp_path / "bad.keras").write_text("not a model")
-    assert main(["predict", "x.jpg", "--model", str(tmp_path / "bad.keras")]) == 2
+    assert main(["predict", a_picture(tmp_path), "--model", str(tmp_path / "bad.keras")]) == 2
     assert "not a usable Keras model" in capsys.readouterr().err
 
 
@@ -239,6 +250,6 @@ def test_annotated_copies_of_two_pictures_with_one_name_say_which_is_which(untra
 
 
 def test_cli_missing_model_names_the_shipped_one(tmp_path, capsys):
-    assert main(["predict", "x.jpg", "--model", str(tmp_path / "nope.keras")]) == 2
+    assert main(["predict", a_picture(tmp_path), "--model", str(tmp_path / "nope.keras")]) == 2
     err = capsys.readouterr().err
     assert "no such model file" in err and MODEL_FILENAME in err

@@ -40,12 +40,21 @@ def expand_paths(arguments):
 
 
 def run_predict(args) -> int:
+    paths, errors, saw_folder, skipped = expand_paths(args.paths)
+    if not any(Path(path).is_file() for path in paths):  # nothing to read: said before any model loads
+        for path in paths:
+            try:
+                read_image(path)
+            except ImageError as error:
+                errors.append(error)
+        for error in errors:
+            print(f"error: {error}", file=sys.stderr)
+        return 1
     try:
         model = load_classifier(args.model)
     except ModelError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    paths, errors, saw_folder, skipped = expand_paths(args.paths)
     predictions, read_errors = classify_photos(model, paths, find_faces=not args.whole_picture,
                                                progress=saw_folder and len(paths) > 1)
     errors += read_errors

@@ -316,7 +316,10 @@ def plot_timeline(rows, path=None, title=None):
         ax.set_ylim(0, 1)
         ax.set_ylabel(f"face {number}\nP(happy)")
         ax.axhline(0.5, color="0.5", linewidth=0.5, linestyle=":")
-    axes[0, 0].legend(loc="upper right", fontsize=8, frameon=False)
+    if faces:
+        axes[0, 0].legend(loc="lower left", fontsize=8, frameon=False)
+    else:
+        axes[0, 0].text(0.5, 0.5, "no face found", ha="center", va="center", transform=axes[0, 0].transAxes)
     axes[-1, 0].set_xlabel("time (s)")
     figure.suptitle(title or "Each face over time (shaded: the label shown, yellow happy, blue sad)", fontsize=10)
     figure.tight_layout()

@@ -4,7 +4,9 @@ the temperature folded in, an atomic save, and the LiteRT file that answers.
 The saved model's contract: a batch (N, size, size, channels) of values in [0, 1] in, P(sad) out,
 from a sigmoid over a Dense layer named `logit` (calibration and Grad-CAM find it by that name).
 """
+import contextlib
 import json
+import logging
 import tempfile
 from pathlib import Path
 
@@ -144,7 +146,7 @@ def export_litert(model, keras_path) -> Path:
     with tempfile.TemporaryDirectory() as folder:
         plain = Path(folder, "model.tflite")
         try:
-            with muted_stderr():  # the converter's log lines
+            with muted_stderr(), _quiet_tensorflow_logger():  # the converter's log lines, C++ and Python
                 model.export(str(plain), format="litert", verbose=False)
         except OSError as error:
             raise SaveError(f"cannot export {target}: {error.strerror or error}") from None
@@ -155,6 +157,19 @@ def export_litert(model, keras_path) -> Path:
     except OSError as error:
         raise SaveError(f"cannot save {target}: {error.strerror or error}") from None
     return target
+
+
+@contextlib.contextmanager
+def _quiet_tensorflow_logger():
+    """TensorFlow's Python logger at ERROR for the duration ("INFO: Assets written to ..."), which a
+    notebook would otherwise show under the cell."""
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def with_metadata(tflite_bytes: bytes, metadata: dict) -> bytes:

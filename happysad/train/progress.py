@@ -17,8 +17,8 @@ from ..files import write_atomically
 
 PROGRESS_VARIABLE = "HAPPYSAD_PROGRESS_FILE"  # set by tasks.py (its own copy of the name)
 REFRESH_SECONDS = 1.0
-PACE_AFTER_STEPS = 5  # the first steps trace the graph: the pace is measured from here on
-ESTIMATE_AFTER_STEPS = 30  # the early estimate is printed once this many steps are timed
+PACE_AFTER_STEPS = 20  # the first steps trace the graph and warm the loader: the pace is measured from here on
+ESTIMATE_AFTER_STEPS = 60  # the early estimate is printed once this many steps are timed (a minute or two in)
 VALIDATION_SHARE = 0.08  # validation, timed in real runs: a fifth of the faces at about 2.5x training's pace
 LONG_RUN_MINUTES = 90  # beyond this the early estimate names the quick setting
 QUICK_EPOCHS = 10  # `python tasks.py run -p EPOCHS 10`
