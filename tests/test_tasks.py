@@ -164,7 +164,7 @@ def test_jupyterlab_started_as_lab_starts_it_runs_the_predict_cell_in_the_projec
     picture = tmp_path / "face.png"
     face("sad", 4, 96, "RGB").save(picture)
     cell = next("".join(c["source"]) for c in json.loads((REPO / tasks.NOTEBOOK).read_text())["cells"]
-                if "IMAGE_PATH = None" in "".join(c["source"]))
+                if c["cell_type"] == "code" and "IMAGE_PATH = None" in "".join(c["source"]))
     cell = cell.replace("IMAGE_PATH = None", f"IMAGE_PATH = {str(picture)!r}")
     outside = f"import os, happysad; os.chdir({str(tmp_path)!r}); import happysad.train.votes; print('from', os.getcwd())"
     with JupyterServer([sys.executable, "tasks.py", "lab", "--no-browser"], cwd=REPO) as server:  # as a user starts it

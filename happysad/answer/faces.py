@@ -74,10 +74,10 @@ class FaceDetector:
 
     def _load(self):
         if self._interpreter is None:
-            from .classifier import litert_interpreter
+            from .classifier import THREADS, litert_interpreter
 
             with muted_stderr():  # XNNPACK says it is there
-                interpreter = litert_interpreter()(model_path=str(blazeface_file()), num_threads=1)
+                interpreter = litert_interpreter()(model_path=str(blazeface_file()), num_threads=THREADS)
                 interpreter.allocate_tensors()
             self._input = interpreter.get_input_details()[0]["index"]
             outputs = {int(d["shape"][-1]): d["index"] for d in interpreter.get_output_details()}
