@@ -106,9 +106,9 @@ class VideoSource:
     def frames(self, every=1, stopwatch=None):
         """(index, time_s, RGB array) of every `every`th frame, from the first."""
         started, index = time.monotonic(), 0
+        stopwatch = stopwatch or Stopwatch()
         while True:
-            if stopwatch:
-                stopwatch.start("decode")
+            stopwatch.start("decode")
             if index % every:
                 if not self.capture.grab():  # a skipped frame is not decoded into pixels
                     break
@@ -145,33 +145,28 @@ class VideoSource:
 def follow_faces(source: VideoSource, classifier, every=1, smoothing=SMOOTHING_SECONDS, detector=None,
                  stopwatch=None):
     """For each frame read: (index, time_s, PIL image, [FaceInFrame, ...] in face-number order)."""
-    from .prediction import input_size_and_channels
+    from .prediction import input_size_and_channels, predict_arrays
 
     detector = detector or FaceDetector(tiles=False)  # a frame is searched whole: faces in video are not that small
+    stopwatch = stopwatch or Stopwatch()
     size, channels = input_size_and_channels(classifier)
     tracks, answers = FaceTracks(source.frames_per_second / every), {}
     for index, time_s, pixels in source.frames(every, stopwatch):
         image = Image.fromarray(np.ascontiguousarray(pixels))
-        if stopwatch:
-            stopwatch.start("detect")
+        stopwatch.start("detect")
         boxes = detector.detect(image)
-        if stopwatch:
-            stopwatch.start("track")
+        stopwatch.start("track")
         faces = tracks.update(boxes, time_s if source.camera is not None else None)
-        if stopwatch:
-            stopwatch.start("classify")
-        p_sad = np.asarray(classifier(np.stack([to_model_input(crop(image, box), size, channels)
-                                                for _, box in faces]))).ravel() if faces else []
-        if stopwatch:
-            stopwatch.start("track")
+        stopwatch.start("classify")
+        p_sad = predict_arrays(classifier, [to_model_input(crop(image, box), size, channels) for _, box in faces])
+        stopwatch.start("track")
         found = []
         for (number, box), p in zip(faces, p_sad):
             steady = answers.setdefault(number, SteadyAnswer(smoothing))
             smoothed, label = steady.update(float(p), time_s)
             found.append(FaceInFrame(index, time_s, number, box, float(p), smoothed, label, steady.confidence))
         yield index, time_s, image, found
-    if stopwatch:
-        stopwatch.stop()
+    stopwatch.stop()
 
 
 def read_clip(path, classifier, every=3, frames_to_keep=4, smoothing=SMOOTHING_SECONDS):
