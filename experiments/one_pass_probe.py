@@ -5,6 +5,8 @@ mirror-and-shift consistency, then scores one pass on the notebook's validation 
     .venv/bin/python experiments/one_pass_probe.py --blocks 16,32,64,128 --dense 128 [--consistency 1.0]
         [--epochs 25] [--data-dir .] [--out /tmp/one_pass]
     .venv/bin/python experiments/one_pass_probe.py --shipped      # the shipped file's network, one pass
+    .venv/bin/python experiments/one_pass_probe.py --half-resolution --consistency 1 --epochs 30 [--distil 0.5]
+    .venv/bin/python experiments/one_pass_probe.py --half-resolution "16 then max pool" --consistency 1 ...
 
 Consistency (happysad.train.consistency, as the notebook now trains): each training step sees 32
 faces twice, as the notebook's augmented face and as its mirror image moved by up to two pixels;
@@ -12,6 +14,13 @@ the loss is the cross-entropy of both views against the votes plus `--consistenc
 symmetric KL divergence between the two views' answers. Without it, steps of 64 faces each seen
 once, as the notebook trained before. Written for the notebook of commit 239eeba's recipe cells
 (it sets BATCH_SIZE and make_model's width itself).
+--half-resolution: every block at half the resolution (a quarter of the multiply-adds): the face
+blurred by a 2x2 average and read by the first convolution with stride 2 (29.4 MMAC at the
+default widths), or first 16 filters at full resolution and 2x2 max pooling (32.2 MMAC). --distil ALPHA: each training face is taught (1 - ALPHA) x its votes +
+ALPHA x the shipped file's answer over its ten copies (the mean of its eight emotion logits over
+the face and its mirror image, each as is and moved a pixel four ways, then softmax), computed
+once on the face as loaded; validation keeps the votes, so the best epoch is chosen as before.
+The shipped file is the teacher: the model of commit b81614e, trained on the same training split.
 Prints one line: FER2013 labels, web-photo crops, agreed faces, confident mistakes on them,
 log-loss, answers moving >5 points for a one-pixel move (all / web crops), MMACs per face.
 """
@@ -27,6 +36,7 @@ import happysad.train  # noqa: F401  (first: TensorFlow imported without its sta
 import keras
 from happysad.train import calibration, evaluation
 from happysad.train.consistency import PairedViews, moved, votes_and_agreement
+from keras import layers
 from happysad.config import SHIPPED_MODEL
 from happysad.train.explain import convolutional_network
 from happysad.train.export import happy_vs_sad, in_float32
@@ -38,15 +48,65 @@ NUDGES = ((1, 0), (-1, 0), (0, 1), (0, -1))
 
 
 def macs_per_face(network) -> float:
-    """Multiply-accumulates of the Conv2D and Dense layers for one face, in millions."""
+    """Multiply-accumulates of the convolutions and Dense layers for one face, in millions."""
     total = 0
     for layer in network.layers:
-        if isinstance(layer, keras.layers.Conv2D):
+        if isinstance(layer, keras.layers.SeparableConv2D):
+            height, width, filters = layer.output.shape[1:]
+            inputs = layer.depthwise_kernel.shape[2]
+            total += height * width * inputs * (np.prod(layer.depthwise_kernel.shape[:2]) + filters)
+        elif isinstance(layer, keras.layers.Conv2D):
             height, width, filters = layer.output.shape[1:]
             total += height * width * filters * np.prod(layer.kernel.shape[:3])
         elif isinstance(layer, keras.layers.Dense):
             total += np.prod(layer.kernel.shape)
     return total / 1e6
+
+
+def half_resolution(blurred_max_pooling, blocks, dense_units, stem="blurred stride", dropout=0.5):
+    """The notebook's make_model (commit b81614e) with its blocks at half resolution: after a 2x2 blur,
+    the first convolution strided ("blurred stride"), or after 16 filters at full resolution and
+    2x2 max pooling ("16 then max pool")."""
+    def make_model(input_shape, classes):
+        inputs = keras.Input(input_shape, name="image")
+        if stem == "blurred stride":
+            x = layers.AveragePooling2D(2, strides=1, padding="same", name="blur")(inputs)
+        else:
+            x = layers.Conv2D(16, 3, padding="same", use_bias=False)(inputs)
+            x = layers.MaxPooling2D(2)(layers.ReLU()(layers.BatchNormalization()(x)))
+        for index, (filters, convolutions) in enumerate(blocks):
+            for position in range(convolutions):
+                stride = 2 if index == position == 0 and stem == "blurred stride" else 1
+                x = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
+                x = layers.BatchNormalization()(x)
+                x = layers.ReLU()(x)
+            if index < len(blocks) - 1:
+                x = blurred_max_pooling(x)
+        x = layers.GlobalAveragePooling2D()(x)
+        x = layers.Dropout(dropout)(layers.Dense(dense_units, activation="relu")(x))
+        logits = layers.Dense(classes, name="emotion_logits")(x)
+        return keras.Model(inputs, layers.Softmax(name="emotions", dtype="float32")(logits), name="emotion_cnn")
+    return make_model
+
+
+def ten_copy_answers(flow, size):
+    """The shipped file's eight-emotion answer, averaged over ten copies, for every face of `flow`, in its order."""
+    import pandas as pd
+    from tensorflow.keras.preprocessing.image import ImageDataGenerator
+    files = pd.DataFrame({"filename": flow.filepaths})
+    faces = ImageDataGenerator(rescale=1 / 255).flow_from_dataframe(
+        files, x_col="filename", y_col=None, class_mode=None, target_size=(size, size), color_mode="grayscale",
+        batch_size=256, shuffle=False, interpolation="bilinear")
+    inner = convolutional_network(load_keras_model(SHIPPED_MODEL))
+    emotion_logits = keras.Model(inner.input, inner.get_layer("emotion_logits").output)
+    answers = []
+    for index in range(len(faces)):
+        batch = faces[index]
+        copies = [moved(picture, dx, dy) for picture in (batch, batch[:, :, ::-1]) for dx, dy in ((0, 0), *NUDGES)]
+        z = np.mean([np.asarray(emotion_logits.predict_on_batch(copy)) for copy in copies], axis=0)
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        answers.append(z / z.sum(axis=1, keepdims=True))
+    return np.concatenate(answers).astype("float32")
 
 
 def train(args):
@@ -57,9 +117,15 @@ def train(args):
     blocks = tuple((int(width), 2) for width in args.blocks.split(","))
     original = steps["make_model"]
     steps["make_model"] = lambda input_shape, classes: original(input_shape, classes, blocks=blocks, dense_units=args.dense)
+    if args.half_resolution:
+        steps["make_model"] = half_resolution(steps["blurred_max_pooling"], blocks, args.dense, args.half_resolution)
     steps = run_steps("compile", "callbacks", namespace=steps)
     model = steps["model"]
     train_data, validation_data = steps["train_flow"], steps["validation_flow"]
+    if args.distil:
+        # the flow's targets (class_mode="raw") are its table's rows, in filepaths' order
+        votes = np.asarray(train_data._targets, dtype="float32")
+        train_data._targets = (1 - args.distil) * votes + args.distil * ten_copy_answers(train_data, steps["IMAGE_SIZE"])
     loss = keras.losses.CategoricalCrossentropy()
     if args.consistency:
         train_data, validation_data = PairedViews(train_data), PairedViews(validation_data, max_move=0)
@@ -98,6 +164,9 @@ def main():
     parser.add_argument("--dense", type=int, default=256)
     parser.add_argument("--consistency", type=float, default=0.0)
     parser.add_argument("--epochs", type=int, default=25)
+    parser.add_argument("--half-resolution", nargs="?", const="blurred stride", choices=("blurred stride", "16 then max pool"),
+                        help="the blocks at half resolution, after this stem (default: blur, then a stride-2 first convolution)")
+    parser.add_argument("--distil", type=float, default=0.0, help="weight of the shipped file's ten-copy answer")
     parser.add_argument("--data-dir", default=".")
     parser.add_argument("--out", default="/tmp/one_pass")
     parser.add_argument("--shipped", action="store_true", help="score the shipped file's network, one pass")
@@ -110,7 +179,8 @@ def main():
         model, minutes = train(args)
         model = in_float32(model)
         model.save(Path(args.out) / "happy_vs_sad.keras")
-        name = f"blocks {args.blocks}, dense {args.dense}, consistency {args.consistency}, {args.epochs} epochs"
+        name = (f"blocks {args.blocks}, dense {args.dense}{f', half resolution ({args.half_resolution})' if args.half_resolution else ''}, "
+                f"consistency {args.consistency}, distil {args.distil}, {args.epochs} epochs")
     result = {"recipe": name, "train_minutes": round(minutes, 1), "mmacs": round(macs_per_face(model), 1),
               "parameters": model.count_params(), **score(model, args.data_dir)}
     print(json.dumps(result), flush=True)
