@@ -16,8 +16,8 @@ once, as the notebook trained before. Written for the notebook of commit 239eeba
 (it sets BATCH_SIZE and make_model's width itself).
 --half-resolution: every block at half the resolution (a quarter of the multiply-adds): the face
 blurred by a 2x2 average and read by the first convolution with stride 2 (29.4 MMAC at the
-default widths), or first 16 filters at full resolution and 2x2 max pooling (32.2 MMAC). --distil ALPHA: each training face is taught (1 - ALPHA) x its votes +
-ALPHA x the shipped file's answer over its ten copies (the mean of its eight emotion logits over
+default widths), or first 16 filters at full resolution and 2x2 max pooling (32.2 MMAC).
+--distil ALPHA: each training face is taught (1 - ALPHA) x its votes + ALPHA x the shipped file's answer over its ten copies (the mean of its eight emotion logits over
 the face and its mirror image, each as is and moved a pixel four ways, then softmax), computed
 once on the face as loaded; validation keeps the votes, so the best epoch is chosen as before.
 The shipped file is the teacher: the model of commit b81614e, trained on the same training split.
@@ -34,17 +34,17 @@ from validation_slices import slices, validation_arrays
 
 import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 import keras
+from keras import layers
 from happysad.train import calibration, evaluation
 from happysad.train.consistency import PairedViews, moved, votes_and_agreement
-from keras import layers
 from happysad.config import SHIPPED_MODEL
 from happysad.train.explain import convolutional_network
-from happysad.train.export import happy_vs_sad, in_float32
+from happysad.train.export import MOVES, happy_vs_sad, in_float32
 from happysad.train.notebook import run_steps
 from happysad.train.export import load_keras_model
 from happysad.train.votes import EMOTIONS
 
-NUDGES = ((1, 0), (-1, 0), (0, 1), (0, -1))
+NUDGES = MOVES[1:]  # one pixel right, left, down, up
 
 
 def macs_per_face(network) -> float:
@@ -63,17 +63,21 @@ def macs_per_face(network) -> float:
     return total / 1e6
 
 
+STEMS = ("blurred stride", "16 then max pool", "16 then blurred pool")
+
+
 def half_resolution(blurred_max_pooling, blocks, dense_units, stem="blurred stride", dropout=0.5):
     """The notebook's make_model (commit b81614e) with its blocks at half resolution: after a 2x2 blur,
     the first convolution strided ("blurred stride"), or after 16 filters at full resolution and
-    2x2 max pooling ("16 then max pool")."""
+    2x2 max pooling ("16 then max pool") or blurred max pooling ("16 then blurred pool")."""
     def make_model(input_shape, classes):
         inputs = keras.Input(input_shape, name="image")
         if stem == "blurred stride":
             x = layers.AveragePooling2D(2, strides=1, padding="same", name="blur")(inputs)
         else:
             x = layers.Conv2D(16, 3, padding="same", use_bias=False)(inputs)
-            x = layers.MaxPooling2D(2)(layers.ReLU()(layers.BatchNormalization()(x)))
+            x = layers.ReLU()(layers.BatchNormalization()(x))
+            x = layers.MaxPooling2D(2)(x) if stem == "16 then max pool" else blurred_max_pooling(x)
         for index, (filters, convolutions) in enumerate(blocks):
             for position in range(convolutions):
                 stride = 2 if index == position == 0 and stem == "blurred stride" else 1
@@ -102,10 +106,9 @@ def ten_copy_answers(flow, size):
     answers = []
     for index in range(len(faces)):
         batch = faces[index]
-        copies = [moved(picture, dx, dy) for picture in (batch, batch[:, :, ::-1]) for dx, dy in ((0, 0), *NUDGES)]
-        z = np.mean([np.asarray(emotion_logits.predict_on_batch(copy)) for copy in copies], axis=0)
-        z = np.exp(z - z.max(axis=1, keepdims=True))
-        answers.append(z / z.sum(axis=1, keepdims=True))
+        copies = [moved(picture, dx, dy) for picture in (batch, batch[:, :, ::-1]) for dx, dy in MOVES]
+        mean_logits = np.mean([emotion_logits.predict_on_batch(copy) for copy in copies], axis=0)
+        answers.append(np.asarray(keras.ops.softmax(mean_logits)))
     return np.concatenate(answers).astype("float32")
 
 
@@ -115,10 +118,11 @@ def train(args):
     steps = run_steps("set_aside", "flows", "model", DATA_DIR=args.data_dir, OUTPUT_DIR=str(output),
                       EPOCHS=args.epochs, BATCH_SIZE=32 if args.consistency else 64)
     blocks = tuple((int(width), 2) for width in args.blocks.split(","))
-    original = steps["make_model"]
-    steps["make_model"] = lambda input_shape, classes: original(input_shape, classes, blocks=blocks, dense_units=args.dense)
     if args.half_resolution:
         steps["make_model"] = half_resolution(steps["blurred_max_pooling"], blocks, args.dense, args.half_resolution)
+    else:
+        original = steps["make_model"]
+        steps["make_model"] = lambda input_shape, classes: original(input_shape, classes, blocks=blocks, dense_units=args.dense)
     steps = run_steps("compile", "callbacks", namespace=steps)
     model = steps["model"]
     train_data, validation_data = steps["train_flow"], steps["validation_flow"]
@@ -164,7 +168,7 @@ def main():
     parser.add_argument("--dense", type=int, default=256)
     parser.add_argument("--consistency", type=float, default=0.0)
     parser.add_argument("--epochs", type=int, default=25)
-    parser.add_argument("--half-resolution", nargs="?", const="blurred stride", choices=("blurred stride", "16 then max pool"),
+    parser.add_argument("--half-resolution", nargs="?", const="blurred stride", choices=STEMS,
                         help="the blocks at half resolution, after this stem (default: blur, then a stride-2 first convolution)")
     parser.add_argument("--distil", type=float, default=0.0, help="weight of the shipped file's ten-copy answer")
     parser.add_argument("--data-dir", default=".")
