@@ -7,8 +7,11 @@ mirror-and-shift consistency, then scores one pass on the notebook's validation 
     .venv/bin/python experiments/one_pass_probe.py --shipped      # the shipped file's network, one pass
     .venv/bin/python experiments/one_pass_probe.py --half-resolution --consistency 1 --epochs 30 [--distil 0.5]
     .venv/bin/python experiments/one_pass_probe.py --half-resolution "16 then max pool" --consistency 1 ...
+    .venv/bin/python experiments/one_pass_probe.py --half-resolution "16 then blurred pool" --consistency 4 --anchored ...
+    .venv/bin/python experiments/one_pass_probe.py --convolutions 1 --consistency 4 --anchored ...  # one per block
+    .venv/bin/python experiments/one_pass_probe.py --score /tmp/one_pass/happy_vs_sad.keras --copies 10
 
-Consistency (happysad.train.consistency, as the notebook now trains): each training step sees 32
+Consistency (happysad.train.consistency): each training step sees 32
 faces twice, as the notebook's augmented face and as its mirror image moved by up to two pixels;
 the loss is the cross-entropy of both views against the votes plus `--consistency` times the
 symmetric KL divergence between the two views' answers. Without it, steps of 64 faces each seen
@@ -16,7 +19,13 @@ once, as the notebook trained before. Written for the notebook of commit 239eeba
 (it sets BATCH_SIZE and make_model's width itself).
 --half-resolution: every block at half the resolution (a quarter of the multiply-adds): the face
 blurred by a 2x2 average and read by the first convolution with stride 2 (29.4 MMAC at the
-default widths), or first 16 filters at full resolution and 2x2 max pooling (32.2 MMAC).
+default widths), or first 16 filters at full resolution and 2x2 max pooling, plain or blurred (32.2 MMAC).
+--anchored: the consistency term is KL(augmented face's answer, held fixed || its moved mirror
+image's answer), so only the moved view is taught to follow; the symmetric term can also be
+lowered by making both answers less sure.
+--score MODEL --copies N: no training; score a model an earlier run saved, one pass or averaged
+over copies as the shipped file averages (2: face and mirror image; 10: each also moved a pixel
+four ways).
 --distil ALPHA: each training face is taught (1 - ALPHA) x its votes + ALPHA x the shipped file's answer over its ten copies (the mean of its eight emotion logits over
 the face and its mirror image, each as is and moved a pixel four ways, then softmax), computed
 once on the face as loaded; validation keeps the votes, so the best epoch is chosen as before.
@@ -39,7 +48,7 @@ from happysad.train import calibration, evaluation
 from happysad.train.consistency import PairedViews, moved, votes_and_agreement
 from happysad.config import SHIPPED_MODEL
 from happysad.train.explain import convolutional_network
-from happysad.train.export import MOVES, happy_vs_sad, in_float32
+from happysad.train.export import MOVES, happy_vs_sad, in_float32, with_averaged_copies
 from happysad.train.notebook import run_steps
 from happysad.train.export import load_keras_model
 from happysad.train.votes import EMOTIONS
@@ -112,12 +121,27 @@ def ten_copy_answers(flow, size):
     return np.concatenate(answers).astype("float32")
 
 
+def votes_and_following(weight: float):
+    """votes_and_agreement with the augmented view's answer held fixed (no gradient): only the moved
+    mirror image is taught to follow it, so agreeing cannot be bought by both answers going flat."""
+
+    def loss(targets, predicted):
+        cross_entropy = keras.losses.categorical_crossentropy(targets, predicted)
+        first, second = keras.ops.split(keras.ops.clip(predicted, 1e-7, 1.0), 2, axis=0)
+        first = keras.ops.stop_gradient(first)
+        divergence = keras.ops.sum(first * (keras.ops.log(first) - keras.ops.log(second)), axis=-1)
+        return cross_entropy + weight * keras.ops.concatenate([keras.ops.zeros_like(divergence), divergence])
+
+    loss.__name__ = "votes_and_following"
+    return loss
+
+
 def train(args):
     started = time.perf_counter()
     output = Path(args.out)
     steps = run_steps("set_aside", "flows", "model", DATA_DIR=args.data_dir, OUTPUT_DIR=str(output),
                       EPOCHS=args.epochs, BATCH_SIZE=32 if args.consistency else 64)
-    blocks = tuple((int(width), 2) for width in args.blocks.split(","))
+    blocks = tuple((int(width), args.convolutions) for width in args.blocks.split(","))
     if args.half_resolution:
         steps["make_model"] = half_resolution(steps["blurred_max_pooling"], blocks, args.dense, args.half_resolution)
     else:
@@ -133,7 +157,7 @@ def train(args):
     loss = keras.losses.CategoricalCrossentropy()
     if args.consistency:
         train_data, validation_data = PairedViews(train_data), PairedViews(validation_data, max_move=0)
-        loss = votes_and_agreement(args.consistency)
+        loss = (votes_and_following if args.anchored else votes_and_agreement)(args.consistency)
     model.compile(optimizer=keras.optimizers.Adam(steps["schedule"], weight_decay=steps["WEIGHT_DECAY"]), loss=loss,
                   metrics=["accuracy"])
     model.fit(train_data, validation_data=validation_data, epochs=args.epochs, callbacks=steps["callbacks"], verbose=2)
@@ -141,8 +165,14 @@ def train(args):
     return happy_vs_sad(network, EMOTIONS), (time.perf_counter() - started) / 60
 
 
-def score(model, data_dir):
-    network = keras.Model(model.inputs, model.get_layer("logit").output)
+def score(model, data_dir, copies=1):
+    """One pass of `model` (a happy/sad model with a `logit` layer), or the mean logit over its
+    face and mirror image (copies=2) or over those each moved a pixel four ways (copies=10)."""
+    if copies == 1:
+        network = keras.Model(model.inputs, model.get_layer("logit").output)
+    else:
+        averaged = with_averaged_copies(model, moves=MOVES if copies == 10 else ((0, 0),))
+        network = keras.Model(averaged.inputs, averaged.get_layer("mean_logit").output)
     images, labels, agreed, has_votes = validation_arrays(data_dir)
 
     def logits(batch):
@@ -166,27 +196,34 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blocks", default="32,64,128,256")
     parser.add_argument("--dense", type=int, default=256)
+    parser.add_argument("--convolutions", type=int, default=2, help="convolutions in each block")
     parser.add_argument("--consistency", type=float, default=0.0)
     parser.add_argument("--epochs", type=int, default=25)
     parser.add_argument("--half-resolution", nargs="?", const="blurred stride", choices=STEMS,
                         help="the blocks at half resolution, after this stem (default: blur, then a stride-2 first convolution)")
+    parser.add_argument("--anchored", action="store_true",
+                        help="consistency pulls only the moved mirror image towards the augmented face's answer (held fixed)")
     parser.add_argument("--distil", type=float, default=0.0, help="weight of the shipped file's ten-copy answer")
     parser.add_argument("--data-dir", default=".")
     parser.add_argument("--out", default="/tmp/one_pass")
     parser.add_argument("--shipped", action="store_true", help="score the shipped file's network, one pass")
+    parser.add_argument("--score", metavar="MODEL", help="score a model an earlier run saved (its --out/happy_vs_sad.keras)")
+    parser.add_argument("--copies", type=int, choices=(1, 2, 10), default=1,
+                        help="with --shipped or --score: answer the mean logit over the face and its mirror image (2), "
+                             "each also moved a pixel four ways (10)")
     args = parser.parse_args()
-    if args.shipped:
-        inner, minutes = convolutional_network(load_keras_model(SHIPPED_MODEL)), 0.0
+    if args.shipped or args.score:
+        inner, minutes = convolutional_network(load_keras_model(args.score or SHIPPED_MODEL)), 0.0
         model = keras.Model(inner.inputs, keras.layers.Activation("sigmoid")(inner.get_layer("logit").output))
-        name = "shipped network, one pass"
+        name = f"{args.score or 'shipped network'}, {args.copies} cop{'y' if args.copies == 1 else 'ies'}"
     else:
         model, minutes = train(args)
         model = in_float32(model)
         model.save(Path(args.out) / "happy_vs_sad.keras")
-        name = (f"blocks {args.blocks}, dense {args.dense}{f', half resolution ({args.half_resolution})' if args.half_resolution else ''}, "
-                f"consistency {args.consistency}, distil {args.distil}, {args.epochs} epochs")
-    result = {"recipe": name, "train_minutes": round(minutes, 1), "mmacs": round(macs_per_face(model), 1),
-              "parameters": model.count_params(), **score(model, args.data_dir)}
+        name = (f"blocks {args.blocks} x{args.convolutions}, dense {args.dense}{f', half resolution ({args.half_resolution})' if args.half_resolution else ''}, "
+                f"consistency {args.consistency}{' anchored' if args.anchored else ''}, distil {args.distil}, {args.epochs} epochs")
+    result = {"recipe": name, "train_minutes": round(minutes, 1), "mmacs": round(macs_per_face(model) * args.copies, 1),
+              "parameters": model.count_params(), **score(model, args.data_dir, args.copies)}
     print(json.dumps(result), flush=True)
 
 

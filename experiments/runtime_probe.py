@@ -1,0 +1,93 @@
+"""Would another runtime buy the speed? The shipped file's network, once and as its ten copies,
+in LiteRT (what answers today), ONNX Runtime and OpenVINO, each in float32 and OpenVINO also in
+its reduced precision (bfloat16 where the CPU has AMX or AVX512-BF16), timed as `compare_models`
+times the shipped file and scored on the notebook's validation split, with how far each answer
+moves from the Keras file's.
+
+    .venv/bin/pip install -r experiments/requirements-runtimes.txt
+    .venv/bin/python experiments/runtime_probe.py [--data-dir .]
+
+Prints one line per runtime and file: faces/s at batch 256, ms for one face, the largest
+|P(sad) change| against Keras, the share of faces moving more than 0.005 (the parity the fast
+file must keep with the Keras file), and accuracy on the validation slices.
+"""
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from validation_slices import slices, validation_arrays
+
+import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
+import keras
+import onnxruntime
+import openvino
+from happysad.answer.classifier import THREADS, LiteRTClassifier
+from happysad.config import SHIPPED_MODEL
+from happysad.train import evaluation
+from happysad.train.explain import convolutional_network
+from happysad.train.export import load_keras_model
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from compare_models import images_per_second, milliseconds_for_one_face  # noqa: E402
+
+
+def onnx_runtime(onnx_path):
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = THREADS
+    session = onnxruntime.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    return lambda batch: session.run(None, {name: np.ascontiguousarray(batch, np.float32)})[0]
+
+
+def open_vino(onnx_path, precision):
+    core = openvino.Core()
+    model = core.read_model(onnx_path)
+    model.reshape([-1, *model.inputs[0].partial_shape[1:]])
+    compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": THREADS,
+                                                 "INFERENCE_PRECISION_HINT": precision,
+                                                 "PERFORMANCE_HINT": "LATENCY"})
+    request = compiled.create_infer_request()
+    return lambda batch: request.infer([np.ascontiguousarray(batch, np.float32)])[0].copy()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=".")
+    args = parser.parse_args()
+    images, labels, agreed, has_votes = validation_arrays(args.data_dir)
+    reduced = openvino.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    reduced = "bf16" if "BF16" in reduced else "f16" if "FP16" in reduced else None
+    print(json.dumps({"openvino_reduced_precision": reduced}))
+    shipped = load_keras_model(SHIPPED_MODEL)
+    inner = convolutional_network(shipped)
+    once = keras.Model(inner.inputs, keras.layers.Activation("sigmoid")(inner.get_layer("logit").output))
+    for name, model in (("network once", once), ("ten copies (shipped)", shipped)):
+        keras_p = np.concatenate([np.asarray(model.predict_on_batch(images[i:i + 256])).ravel()
+                                  for i in range(0, len(images), 256)])
+        with tempfile.TemporaryDirectory() as folder:
+            model.export(f"{folder}/model.onnx", format="onnx", verbose=False)
+            model.export(f"{folder}/model.tflite", format="litert", verbose=False)
+            runtimes = {"LiteRT": LiteRTClassifier("model.tflite", Path(folder, "model.tflite").read_bytes()),
+                        "ONNX Runtime": onnx_runtime(f"{folder}/model.onnx"),
+                        "OpenVINO f32": open_vino(f"{folder}/model.onnx", "f32")}
+            if reduced:
+                runtimes[f"OpenVINO {reduced}"] = open_vino(f"{folder}/model.onnx", reduced)
+            for runtime, classifier in runtimes.items():
+                p_sad = np.concatenate([np.asarray(classifier(images[i:i + 256])).ravel()
+                                        for i in range(0, len(images), 256)])
+                change = np.abs(p_sad - keras_p)
+                accuracy = {part: round(evaluation.evaluate(*scored)["accuracy"], 4)
+                            for part, scored in slices(labels, agreed, has_votes, p_sad).items()}
+                print(json.dumps({"model": name, "runtime": runtime,
+                                  "faces_per_s": round(images_per_second(classifier, list(images[:256]))),
+                                  "ms_one_face": round(milliseconds_for_one_face(classifier, list(images[:256])), 2),
+                                  "largest_change": round(float(change.max()), 5),
+                                  "moving_over_0.005": round(float((change > 0.005).mean()), 4), **accuracy}),
+                      flush=True)
+
+
+if __name__ == "__main__":
+    main()
