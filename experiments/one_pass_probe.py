@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from validation_slices import slices, validation_arrays
+from validation_slices import network_once, slices, validation_arrays
 
 import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 import keras
@@ -213,8 +213,7 @@ def main():
                              "each also moved a pixel four ways (10)")
     args = parser.parse_args()
     if args.shipped or args.score:
-        inner, minutes = convolutional_network(load_keras_model(args.score or SHIPPED_MODEL)), 0.0
-        model = keras.Model(inner.inputs, keras.layers.Activation("sigmoid")(inner.get_layer("logit").output))
+        model, minutes = network_once(load_keras_model(args.score or SHIPPED_MODEL)), 0.0
         name = f"{args.score or 'shipped network'}, {args.copies} cop{'y' if args.copies == 1 else 'ies'}"
     else:
         model, minutes = train(args)

@@ -13,25 +13,18 @@ file must keep with the Keras file), and accuracy on the validation slices.
 """
 import argparse
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from validation_slices import slices, validation_arrays
+from validation_slices import answers, file_measures, network_once, validation_arrays
 
 import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
-import keras
 import onnxruntime
 import openvino
 from happysad.answer.classifier import THREADS, LiteRTClassifier
 from happysad.config import SHIPPED_MODEL
-from happysad.train import evaluation
-from happysad.train.explain import convolutional_network
 from happysad.train.export import load_keras_model
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from compare_models import images_per_second, milliseconds_for_one_face  # noqa: E402
 
 
 def onnx_runtime(onnx_path):
@@ -58,15 +51,12 @@ def main():
     parser.add_argument("--data-dir", default=".")
     args = parser.parse_args()
     images, labels, agreed, has_votes = validation_arrays(args.data_dir)
-    reduced = openvino.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
-    reduced = "bf16" if "BF16" in reduced else "f16" if "FP16" in reduced else None
+    capabilities = openvino.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    reduced = "bf16" if "BF16" in capabilities else "f16" if "FP16" in capabilities else None
     print(json.dumps({"openvino_reduced_precision": reduced}))
     shipped = load_keras_model(SHIPPED_MODEL)
-    inner = convolutional_network(shipped)
-    once = keras.Model(inner.inputs, keras.layers.Activation("sigmoid")(inner.get_layer("logit").output))
-    for name, model in (("network once", once), ("ten copies (shipped)", shipped)):
-        keras_p = np.concatenate([np.asarray(model.predict_on_batch(images[i:i + 256])).ravel()
-                                  for i in range(0, len(images), 256)])
+    for name, model in (("network once", network_once(shipped)), ("ten copies (shipped)", shipped)):
+        keras_p = answers(model.predict_on_batch, images)
         with tempfile.TemporaryDirectory() as folder:
             model.export(f"{folder}/model.onnx", format="onnx", verbose=False)
             model.export(f"{folder}/model.tflite", format="litert", verbose=False)
@@ -76,17 +66,8 @@ def main():
             if reduced:
                 runtimes[f"OpenVINO {reduced}"] = open_vino(f"{folder}/model.onnx", reduced)
             for runtime, classifier in runtimes.items():
-                p_sad = np.concatenate([np.asarray(classifier(images[i:i + 256])).ravel()
-                                        for i in range(0, len(images), 256)])
-                change = np.abs(p_sad - keras_p)
-                accuracy = {part: round(evaluation.evaluate(*scored)["accuracy"], 4)
-                            for part, scored in slices(labels, agreed, has_votes, p_sad).items()}
                 print(json.dumps({"model": name, "runtime": runtime,
-                                  "faces_per_s": round(images_per_second(classifier, list(images[:256]))),
-                                  "ms_one_face": round(milliseconds_for_one_face(classifier, list(images[:256])), 2),
-                                  "largest_change": round(float(change.max()), 5),
-                                  "moving_over_0.005": round(float((change > 0.005).mean()), 4), **accuracy}),
-                      flush=True)
+                                  **file_measures(classifier, images, labels, agreed, has_votes, keras_p)}), flush=True)
 
 
 if __name__ == "__main__":

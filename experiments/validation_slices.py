@@ -9,6 +9,8 @@ a validation image without FER+ votes.
 import argparse
 import contextlib
 import io
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +39,39 @@ def slices(labels, agreed, has_votes, p_sad):
     return {"FER2013 faces, their labels": (labels[has_votes], p_sad[has_votes]),
             "web-photo crops, their labels": (labels[~has_votes], p_sad[~has_votes]),
             "agreed faces": (agreed[agreed >= 0], p_sad[agreed >= 0])}
+
+
+def network_once(model):
+    """A saved happy/sad model's network run once on the face as it is: its inner network's logit
+    through a sigmoid (the saved model's temperature kept, its copies dropped)."""
+    import keras
+
+    from happysad.train.explain import convolutional_network
+
+    inner = convolutional_network(model)
+    return keras.Model(inner.inputs, keras.layers.Activation("sigmoid")(inner.get_layer("logit").output))
+
+
+def answers(model, images, batch=256):
+    """P(sad) for every face, `model` called on batches of `batch`."""
+    return np.concatenate([np.asarray(model(images[i:i + batch])).ravel() for i in range(0, len(images), batch)])
+
+
+def file_measures(classifier, images, labels, agreed, has_votes, reference_p_sad):
+    """{faces/s at batch 256, ms for one face (timed as compare_models times the shipped file), the
+    largest |P(sad) change| against `reference_p_sad`, the share moving more than 0.005, accuracy
+    by slice} for a file answering the validation faces."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from compare_models import images_per_second, milliseconds_for_one_face
+
+    p_sad = answers(classifier, images)
+    change = np.abs(p_sad - reference_p_sad)
+    return {"faces_per_s": round(images_per_second(classifier, list(images[:256]))),
+            "ms_one_face": round(milliseconds_for_one_face(classifier, list(images[:256])), 2),
+            "largest_change": round(float(change.max()), 5),
+            "moving_over_0.005": round(float((change > 0.005).mean()), 4),
+            **{part: round(evaluation.evaluate(*scored)["accuracy"], 4)
+               for part, scored in slices(labels, agreed, has_votes, p_sad).items()}}
 
 
 def main():
