@@ -113,6 +113,11 @@ def emotion_logits_of(network):
     return keras.Model(network.input, network.get_layer("emotion_logits").output)
 
 
+def shipped_emotion_logits():
+    """The teacher: the shipped file's network, to its eight emotion logits."""
+    return emotion_logits_of(convolutional_network(load_keras_model(SHIPPED_MODEL)))
+
+
 def ten_copy_answer(emotion_logits, faces):
     """Eight-emotion answers averaged as the shipped file averages: the softmax of the mean logits
     over each face and its mirror image, each as is and moved a pixel four ways."""
@@ -129,7 +134,7 @@ def ten_copy_answers(flow, size):
     faces = ImageDataGenerator(rescale=1 / 255).flow_from_dataframe(
         files, x_col="filename", y_col=None, class_mode=None, target_size=(size, size), color_mode="grayscale",
         batch_size=256, shuffle=False, interpolation="bilinear")
-    emotion_logits = emotion_logits_of(convolutional_network(load_keras_model(SHIPPED_MODEL)))
+    emotion_logits = shipped_emotion_logits()
     return np.concatenate([ten_copy_answer(emotion_logits, faces[index]) for index in range(len(faces))]).astype("float32")
 
 
@@ -137,7 +142,7 @@ def shipped_teacher(notebook_make_model, input_shape, classes):
     """The shipped file's network rebuilt by the notebook's make_model in the global policy
     (mixed_bfloat16 where the CPU computes it: the teacher answers in every training step)."""
     teacher = emotion_logits_of(notebook_make_model(input_shape, classes))
-    teacher.set_weights(emotion_logits_of(convolutional_network(load_keras_model(SHIPPED_MODEL))).get_weights())
+    teacher.set_weights(shipped_emotion_logits().get_weights())
     return teacher
 
 
@@ -259,6 +264,8 @@ def main():
                         help="with --shipped or --score: answer the mean logit over the face and its mirror image (2), "
                              "each also moved a pixel four ways (10)")
     args = parser.parse_args()
+    if args.teacher and not args.consistency:
+        parser.error("--teacher needs --consistency: it teaches both views of each face that PairedViews makes")
     if args.shipped or args.score:
         model, minutes = network_once(load_keras_model(args.score or SHIPPED_MODEL)), 0.0
         name = f"{args.score or 'shipped network'}, {args.copies} cop{'y' if args.copies == 1 else 'ies'}"
