@@ -39,7 +39,7 @@ def haar_detector():
         gray = cv2.equalizeHist(np.asarray(small.convert("L")))
         smallest = max(20, int(min(gray.shape) * 0.05))
         found = cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(smallest, smallest))
-        return sorted((square_box(np.array(f, float) / scale, image.size) for f in found), key=lambda b: -b.size)
+        return sorted((square_box(np.array(f, float) / scale) for f in found), key=lambda b: -b.size)
     return detect
 
 

@@ -24,6 +24,6 @@ class MtcnnDetector:
         if scale < 1:
             small = small.resize((round(image.width * scale), round(image.height * scale)), Image.BILINEAR)
         found = self._mtcnn.detect_faces(np.asarray(small), box_format="xywh") if min(small.size) >= 24 else []
-        boxes = [square_box(np.array(f["box"], float) / scale, image.size, f["confidence"], MARGIN)
+        boxes = [square_box(np.array(f["box"], float) / scale, f["confidence"], MARGIN)
                  for f in found if f["confidence"] >= MIN_CONFIDENCE]
         return sorted((b for b in boxes if b.size >= MIN_FACE_SIDE), key=lambda b: -b.size)

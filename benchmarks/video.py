@@ -1,13 +1,17 @@
-"""Video speed: frames per second of `python -m happysad video`, whole process, and the time each
-stage of the pipeline takes per frame.
+"""Video speed and coverage: `python -m happysad video` against real time, per stage, per mode.
 
-    python tasks.py bench video [--clip ../shared/datasets/videos/woman2.mp4] [--every 1 3] [--model M]
+    python tasks.py bench video [--clip ../shared/datasets/videos/woman2.mp4] [--data-dir .] [--model M]
 
-For each --every: the command itself (a new process, the table and the annotated copy written, as
-a user runs it) timed from start to exit, then the same pipeline in this process with a stopwatch
-on each stage: decode (OpenCV), detect (BlazeFace on LiteRT, every face boxed again at one scale),
-classify (the saved model's LiteRT file), track (ByteTrack and the smoothing), write (the CSV
-row and the annotated MP4 frame). Prints the clip's own frame rate beside them.
+Two clips, every frame read: the shared real clip (one face), and a clip made here of five unseen
+faces (held-out photos from `data import`, holdout/photos) on a wall, a camera panning along
+them, three of them always in view. For each, in both modes (one pass, video's default, and the
+ten copies, predict's): the command itself, a new process writing the table and the annotated
+copy as a user runs it, timed from start to exit against the clip's own length; then the same
+pipeline in this process with a stopwatch on each stage (decode, detect: BlazeFace on LiteRT,
+classify, track, write) and the label changes of the smoothed answers (how steady the table
+reads). For the made clip, coverage: of the faces `predict`'s detector finds fully inside a
+frame (each frame searched whole, in tiles, on its own), the share that `video` follows there.
+Prints the CPU.
 """
 import argparse
 import subprocess
@@ -16,58 +20,136 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+from PIL import Image, ImageFilter
+
+from compare_models import cpu_name
+from happysad.answer.faces import Box, FaceDetector, crop
+from happysad.answer.frames import STAGES, Stopwatch, VideoSource
+from happysad.answer.images import ImageError, read_image
 from happysad.answer.classifier import load_classifier
-from happysad.answer.video import STAGES, AnnotatedWriter, Stopwatch, TableWriter, VideoSource, follow_faces
-from happysad.config import SHIPPED_MODEL
+from happysad.answer.video import follow_faces
+from happysad.answer.video_command import AnnotatedWriter, TableWriter
+from happysad.config import ONE_PASS, SHIPPED_MODEL, STEADY
+from happysad.datafolder import held_out_photos
 
 CLIP = Path(__file__).resolve().parents[2] / "shared/datasets/videos/woman2.mp4"
+FRAME = (640, 360)
 
 
-def whole_command(clip, every, model, folder) -> float:
+def unseen_portraits(data_dir, count, side=220) -> list:
+    """Held-out photos with one clear face, each cut to that face with its surroundings."""
+    detector, portraits = FaceDetector(), []
+    for path in held_out_photos(data_dir)[0]:
+        try:
+            picture = read_image(path).convert("RGB")
+        except ImageError:
+            continue
+        boxes = detector.detect(picture)
+        if len(boxes) == 1 and boxes[0].size >= 120 and boxes[0].score > 0.8:
+            box = boxes[0]
+            portraits.append(crop(picture, Box(box.x - box.size // 2, box.y - box.size // 2, 2 * box.size))
+                             .resize((side, side), Image.BICUBIC))
+        if len(portraits) == count:
+            return portraits
+    raise SystemExit(f"fewer than {count} held-out photos with one clear face under {data_dir}: run `data import`")
+
+
+def panning_clip(portraits, path, seconds=10.0, frames_per_second=25, spacing=215):
+    """The portraits side by side on a wall, a 640x360 camera panning along it from end to end."""
+    import cv2
+
+    side = portraits[0].width
+    wall = Image.fromarray(np.random.default_rng(0).integers(90, 150, (FRAME[1], spacing * len(portraits) + 10, 3),
+                                                             dtype=np.uint8)).filter(ImageFilter.GaussianBlur(3))
+    for index, portrait in enumerate(portraits):
+        wall.paste(portrait, (10 + spacing * index, (FRAME[1] - side) // 2))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), frames_per_second, FRAME)
+    count = int(seconds * frames_per_second)
+    for index in range(count):
+        left = round((wall.width - FRAME[0]) * index / (count - 1))
+        writer.write(np.asarray(wall.crop((left, 0, left + FRAME[0], FRAME[1])))[:, :, ::-1])
+    writer.release()
+    return path
+
+
+def whole_command(clip, copies, model, folder) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "happysad", "video", str(clip), "--every", str(every), "--model", str(model),
-                    "--csv", str(folder / "faces.csv"), "--out", str(folder / "annotated.mp4")],
+    subprocess.run([sys.executable, "-m", "happysad", "video", str(clip), "--copies", str(copies), "--model",
+                    str(model), "--csv", str(folder / "faces.csv"), "--out", str(folder / "annotated.mp4")],
                    check=True, capture_output=True)
     return time.perf_counter() - started
 
 
-def stages(clip, every, model, folder):
+def pipeline(clip, copies, model, folder):
+    """(frames, rows, seconds, seconds per stage, clip's frames/s, frames' pictures kept for coverage)."""
     source, stopwatch = VideoSource(clip), Stopwatch()
     table = TableWriter(folder / "staged.csv")
-    annotated = AnnotatedWriter(folder / "staged.mp4", source.frames_per_second / every, source.frame_size())
-    frames, faces = 0, 0
+    annotated = AnnotatedWriter(folder / "staged.mp4", source.frames_per_second, source.frame_size())
+    frames, rows, pictures = 0, [], {}
     started = time.perf_counter()
-    for _, _, image, found in follow_faces(source, load_classifier(model), every, stopwatch=stopwatch):
+    for index, _, image, found in follow_faces(source, load_classifier(model), copies=copies, stopwatch=stopwatch):
         stopwatch.start("write")
         table.write(found)
         annotated.write(image, found)
-        frames, faces = frames + 1, faces + len(found)
+        frames, rows = frames + 1, rows + found
+        pictures[index] = image
     stopwatch.stop()
     elapsed = time.perf_counter() - started
     for opened in (table, annotated, source):
         opened.close()
-    return frames, faces, elapsed, stopwatch.seconds, source.frames_per_second
+    return frames, rows, elapsed, stopwatch.seconds, source.frames_per_second, pictures
+
+
+def label_changes(rows) -> int:
+    by_face = {}
+    for row in rows:
+        by_face.setdefault(row.face, []).append(row.label)
+    return sum(sum(a != b for a, b in zip(labels, labels[1:])) for labels in by_face.values())
+
+
+def coverage(rows, pictures) -> tuple[int, int]:
+    """(faces predict's detector finds fully inside a frame, how many of them video followed there)."""
+    detector, by_frame = FaceDetector(), {}
+    for row in rows:
+        by_frame.setdefault(row.frame, []).append(row.box)
+    found = followed = 0
+    for index, image in pictures.items():
+        for box in detector.detect(image):
+            if box.x < 0 or box.y < 0 or box.x + box.size > image.width or box.y + box.size > image.height:
+                continue  # not fully in view
+            found += 1
+            followed += any(abs(b.x + b.size / 2 - box.x - box.size / 2) < box.size / 2
+                            and abs(b.y + b.size / 2 - box.y - box.size / 2) < box.size / 2 for b in by_frame.get(index, []))
+    return found, followed
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clip", default=CLIP, type=Path)
-    parser.add_argument("--every", type=int, nargs="+", default=[1, 3])
+    parser.add_argument("--data-dir", default=".", type=Path)
     parser.add_argument("--model", default=SHIPPED_MODEL)
     args = parser.parse_args()
     if not args.clip.is_file():
         raise SystemExit(f"no clip at {args.clip}: give one with --clip")
-    print("| clip | every | frames read | faces | whole command, frames/s | pipeline frames/s | "
-          + " | ".join(f"{stage} ms" for stage in STAGES) + " | clip's own frames/s |")
-    print("|---" * (7 + len(STAGES)) + "|")
-    for every in args.every:
-        with tempfile.TemporaryDirectory() as folder:
-            folder = Path(folder)
-            frames, faces, elapsed, seconds, rate = stages(args.clip, every, args.model, folder)
-            whole = whole_command(args.clip, every, args.model, folder)
-        per_frame = " | ".join(f"{seconds[stage] / frames * 1000:.1f}" for stage in STAGES)
-        print(f"| {args.clip.name} | {every} | {frames} | {faces} | {frames / whole:.1f} (incl. start-up) "
-              f"| {frames / elapsed:.1f} | {per_frame} | {rate / every:.1f} |", flush=True)
+    print(f"Video on {cpu_name()}, every frame read\n")
+    print("| clip | copies | frames | faces followed | whole command, x real time | pipeline frames/s | "
+          + " | ".join(f"{stage} ms" for stage in STAGES) + " | label changes | found where predict finds a face |")
+    print("|---" * (8 + len(STAGES)) + "|")
+    with tempfile.TemporaryDirectory() as made:
+        clips = [args.clip, panning_clip(unseen_portraits(args.data_dir, 5), Path(made, "wall_pan.mp4"))]
+        for clip in clips:
+            for copies in (ONE_PASS, STEADY):
+                with tempfile.TemporaryDirectory() as folder:
+                    folder = Path(folder)
+                    frames, rows, elapsed, seconds, rate, pictures = pipeline(clip, copies, args.model, folder)
+                    whole = whole_command(clip, copies, args.model, folder)
+                per_frame = " | ".join(f"{seconds[stage] / frames * 1000:.1f}" for stage in STAGES)
+                found, followed = coverage(rows, pictures) if clip != args.clip else (0, 0)
+                share = f"{followed / found:.1%} of {found}" if found else "-"
+                print(f"| {clip.name} | {copies} | {frames} | {len({r.face for r in rows})} | "
+                      f"{frames / rate / whole:.2f} ({whole:.1f} s for {frames / rate:.1f} s) | {frames / elapsed:.1f} | "
+                      f"{per_frame} | {label_changes(rows)} | {share} |", flush=True)
 
 
 if __name__ == "__main__":

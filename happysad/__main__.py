@@ -4,7 +4,7 @@ Parsing the arguments imports nothing heavy: each command imports what it needs 
 import argparse
 import sys
 
-from .config import SHIPPED_MODEL
+from .config import COPY_CHOICES, ONE_PASS, SHIPPED_MODEL, STEADY
 
 
 def main(argv=None) -> int:
@@ -29,6 +29,9 @@ def main(argv=None) -> int:
                          help="name each file in the folders given that was skipped as not an image")
     predict.add_argument("--whole-picture", action="store_true",
                          help="classify each picture as a whole, without looking for faces")
+    predict.add_argument("--copies", type=int, choices=COPY_CHOICES, default=STEADY,
+                         help=f"views of each face averaged: {STEADY} (default: the face and its mirror image, each "
+                              f"also moved a pixel four ways; steadier) or {ONE_PASS} (one pass, 10x less work)")
     video = commands.add_parser("video", help="follow and classify every face in a video file or a camera")
     video.add_argument("path", nargs="?", metavar="VIDEO", help="a video file (or give --camera)")
     video.add_argument("--camera", type=int, metavar="N", help="read camera N (0 is the first) until q, Esc or Ctrl-C")
@@ -39,6 +42,9 @@ def main(argv=None) -> int:
     video.add_argument("--smoothing", type=float, default=0.5, metavar="SECONDS",
                        help="time constant of each face's smoothed answer (default: 0.5 s; 0: none)")
     video.add_argument("--no-window", action="store_true", help="with --camera: no live window even where a screen exists")
+    video.add_argument("--copies", type=int, choices=COPY_CHOICES, default=ONE_PASS,
+                       help=f"views of each face averaged: {ONE_PASS} (default: one pass; the smoothing over frames "
+                            f"averages many views as the face moves) or {STEADY} (the face, mirrored and moved; 10x the work)")
     video.add_argument("--model", default=SHIPPED_MODEL, help=f"model file (default: the shipped {SHIPPED_MODEL})")
     export = commands.add_parser("export", help="write the LiteRT file that answers for a Keras model file "
                                                 "(needs TensorFlow; the notebook does it when it saves)")
@@ -49,7 +55,7 @@ def main(argv=None) -> int:
         from .answer.predict_command import run_predict
         return run_predict(args)
     if args.command == "video":
-        from .answer.video import run_video
+        from .answer.video_command import run_video
         return run_video(args)
     if args.command == "export":
         return run_export(args.model)

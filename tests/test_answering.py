@@ -1,5 +1,6 @@
 """The answering side: no TensorFlow, a LiteRT file that answers as the Keras file does, and never
 one made from another version of it."""
+import json
 import shutil
 import subprocess
 import sys
@@ -67,7 +68,7 @@ def test_the_litert_file_answers_as_the_keras_file_on_every_held_out_face():
     """Both the shipped files, on all of FER2013's happy and sad test faces: P(sad) within 0.005."""
     faces = np.stack([to_model_input(read_image(path), 48) for path in held_out_faces()])
     fast, keras_file = load_classifier(SHIPPED_MODEL), KerasClassifier(SHIPPED_MODEL)
-    difference = np.concatenate([np.abs(fast(faces[i:i + 256]) - keras_file(faces[i:i + 256])).ravel()
+    difference = np.concatenate([np.abs(fast(faces[i:i + 256], copies=10) - keras_file.model(faces[i:i + 256])).ravel()
                                  for i in range(0, len(faces), 256)])
     assert len(difference) > 3000 and difference.max() <= 0.005, difference.max()
 
@@ -78,6 +79,52 @@ def test_the_litert_file_answers_as_the_keras_file_for_any_batch_size(untrained_
     assert isinstance(fast, LiteRTClassifier)
     for size in (1, 9, 2):  # resized, resized back
         np.testing.assert_allclose(fast(images[:size]), keras_file(images[:size]), atol=1e-5)
+
+
+def test_the_litert_file_runs_the_network_once_and_the_copies_are_made_where_it_answers(make_model, tmp_path):
+    """A model saved as the notebook saves it, averaging ten copies inside: its LiteRT file runs the
+    network once; asked for ten copies, the answering side gives the Keras file's own answer, asked
+    for one, the network's once."""
+    from happysad.train.export import export_litert, save_model, with_averaged_copies
+
+    model = with_averaged_copies(make_model(1))
+    path = save_model(model, tmp_path / "averaged.keras")
+    export_litert(model, path)
+    fast, keras_file = load_classifier(path), KerasClassifier(path)
+    assert isinstance(fast, LiteRTClassifier) and read_metadata(fast_file(path).read_bytes())["answer"] == "logit"
+    images = np.random.default_rng(1).random((5, 48, 48, 1), dtype=np.float32)
+    np.testing.assert_allclose(fast(images, copies=10), np.asarray(model(images)), atol=1e-5)
+    np.testing.assert_allclose(fast(images), np.asarray(model(images)), atol=1e-5)  # ten: the default
+    once = 1 / (1 + np.exp(-np.asarray(keras_file.network(images)).ravel()))
+    np.testing.assert_allclose(fast(images, copies=1).ravel(), once, atol=1e-5)
+    np.testing.assert_allclose(keras_file(images, copies=1), fast(images, copies=1), atol=1e-5)
+    with pytest.raises(ValueError, match="copies"):
+        fast(images, copies=3)
+
+
+def test_a_fast_file_of_an_older_happysad_with_the_copies_inside_is_not_used(make_model, tmp_path, capsys):
+    from happysad.answer.classifier import file_sha256
+    from happysad.train.export import save_model, with_metadata
+
+    model = make_model(1)
+    path = save_model(model, tmp_path / "old.keras")
+    model.export(str(tmp_path / "plain.tflite"), format="litert", verbose=False)
+    fast_file(path).write_bytes(with_metadata((tmp_path / "plain.tflite").read_bytes(),
+                                              {"keras_sha256": file_sha256(path), "keras_file": path.name}))
+    assert isinstance(load_classifier(path), KerasClassifier)
+    assert "older happysad" in capsys.readouterr().err
+
+
+def test_predict_takes_the_number_of_copies(tmp_path, capsys):
+    face("happy", 1, 160, "RGB").save(tmp_path / "one.jpg")
+    answers = {}
+    for copies in ("1", "10"):  # the shipped model, read only: a trained network answers copies differently
+        assert main(["predict", str(tmp_path / "one.jpg"), "--json", "--copies", copies]) == 0
+        answers[copies] = json.loads(capsys.readouterr().out)[0]["p_sad"]
+    assert answers["1"] != answers["10"]
+    with pytest.raises(SystemExit):
+        main(["predict", str(tmp_path / "one.jpg"), "--copies", "3"])
+    assert "invalid choice" in capsys.readouterr().err
 
 
 def test_a_fast_file_made_from_another_version_is_never_used(untrained_model_path, make_model, tmp_path, capsys):

@@ -6,9 +6,9 @@ from happysad.answer.faces import Box, FaceDetector, centre_box, crop, reading_o
 
 
 def test_square_box_is_centred_and_widened_even_at_the_edge():
-    box = square_box((100, 100, 40, 50), (400, 300), margin=0.2)
+    box = square_box((100, 100, 40, 50), margin=0.2)
     assert box.size == 60 and (box.x, box.y) == (90, 95)
-    at_edge = square_box((0, 0, 40, 40), (400, 300), margin=0.5)
+    at_edge = square_box((0, 0, 40, 40), margin=0.5)
     assert (at_edge.x, at_edge.y, at_edge.size) == (-10, -10, 60)  # same framing as away from the edge
     assert visible_part(at_edge, (400, 300)) == (0, 0, 49, 49)
 

@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from happysad.__main__ import main
-from happysad.answer.faces import Box
+from happysad.answer.faces import DETECTION_SIDE, Box
 from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import Prediction, classify_photos
 from happysad.config import MODEL_FILENAME
@@ -253,3 +253,28 @@ def test_cli_missing_model_names_the_shipped_one(tmp_path, capsys):
     assert main(["predict", a_picture(tmp_path), "--model", str(tmp_path / "nope.keras")]) == 2
     err = capsys.readouterr().err
     assert "no such model file" in err and MODEL_FILENAME in err
+
+
+@needs_real_faces
+@pytest.mark.skipif(not (REPO / MODEL_FILENAME).is_file(), reason="no trained model in the repo")
+def test_one_face_one_box_in_a_group_picture_wider_than_the_detector_looks(tmp_path):
+    """Six portraits, 400 px each, side by side in a 2540 px picture (shrunk to 1024 for the first
+    look), against each cut out alone with what stands around it: the face is boxed from the
+    full-resolution picture either way, so the boxes agree to a couple of pixels and the answers
+    to 2 points."""
+    model = load_classifier(REPO / MODEL_FILENAME)
+    side, gap = 400, 20
+    faces = portraits(6, side)
+    group = Image.new("RGB", (len(faces) * side + (len(faces) + 1) * gap, side + 2 * gap), (200, 200, 200))
+    for index, portrait in enumerate(faces):
+        group.paste(portrait, (gap + index * (side + gap), gap))
+    group.save(tmp_path / "group.png")
+    among, _ = classify_photos(model, [tmp_path / "group.png"])
+    assert group.width > 2 * DETECTION_SIDE and len(among) == len(faces)
+    for index, face in enumerate(sorted(among, key=lambda p: p.box.x)):
+        left = index * (side + gap)
+        group.crop((left, 0, left + side + 2 * gap, side + 2 * gap)).save(tmp_path / "alone.png")
+        (alone,), _ = classify_photos(model, [tmp_path / "alone.png"])
+        moved = (face.box.x - left - alone.box.x, face.box.y - alone.box.y, face.box.size - alone.box.size)
+        assert max(map(abs, moved)) <= 3, (index, alone.box, face.box)
+        assert abs(face.p_sad - alone.p_sad) <= 0.02, (index, alone.p_sad, face.p_sad)

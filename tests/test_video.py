@@ -17,7 +17,8 @@ from happysad.__main__ import main
 from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import classify_photos
 from happysad.answer.tracking import LOST_SECONDS, SteadyAnswer
-from happysad.answer.video import COLUMNS, VideoSource, follow_faces
+from happysad.answer.frames import VideoSource
+from happysad.answer.video import COLUMNS, follow_faces
 
 FPS = 30
 SIZE = (640, 360)
@@ -89,6 +90,44 @@ def test_two_faces_crossing_keep_their_numbers(people, tmp_path, untrained_model
     assert len(walkers) == 2, by_face
     directions = sorted(np.sign(np.diff(xs)).mean() for xs in walkers.values())
     assert directions[0] < -0.8 and directions[1] > 0.8, by_face  # each number keeps to one direction
+
+
+@needs_real_faces
+def test_faces_followed_across_a_panning_camera_are_found_in_every_frame_they_are_in_view(tmp_path):
+    """Three portraits on a wall, a camera panning along it: each face is looked for where it
+    should be in every frame, so every face fully in view has its row in every frame."""
+    found = portraits(3, 200)
+    if len(found) < 3:
+        pytest.skip("not enough real portraits")
+    wall = Image.new("RGB", (1000, SIZE[1]), (90, 100, 110))
+    for index, portrait in enumerate(found):
+        wall.paste(portrait, (40 + 320 * index, 80))
+    frames = [wall.crop((8 * i, 0, 8 * i + SIZE[0], SIZE[1])) for i in range(45)]
+    rows = run_clip(write_clip(tmp_path / "pan.mp4", frames), REPO / "happy_sad_model.keras")
+    for index in range(3):
+        left = 40 + 320 * index
+        in_view = [i for i in range(45) if left - 8 * i >= 0 and left + 200 - 8 * i <= SIZE[0]]
+        seen = {row.frame for row in rows if left - 8 * row.frame <= row.box.x + row.box.size / 2 <= left + 200 - 8 * row.frame}
+        assert in_view and set(in_view) <= seen, (index, sorted(set(in_view) - seen))
+    assert len(numbers(rows)) == 3
+
+
+@needs_real_faces
+def test_a_face_hidden_behind_another_for_2_seconds_keeps_its_number_and_lends_none_its_answer(people, tmp_path):
+    """b walks behind a, which stands still, hidden for over two seconds: both keep their numbers,
+    and no row gives b a's place while b is more than half hidden."""
+    a, b = people
+    frames = [placed((b, -120 + 3 * i, 90, 200), (a, 220, 60, 200)) for i in range(200)]
+    rows = run_clip(write_clip(tmp_path / "behind.mp4", frames), REPO / "happy_sad_model.keras")
+    a_number = {row.face for row in rows if row.frame < 5}
+    assert len(a_number) == 1
+    b_rows = [row for row in rows if row.face not in a_number]
+    assert len({row.face for row in b_rows}) == 1, numbers(rows)  # one number for b, before and after
+    hidden = [i for i in range(200) if abs(-120 + 3 * i - 220) < 100]  # more than half of b behind a
+    assert len(hidden) / FPS >= 2 and any(row.frame < hidden[0] for row in b_rows) \
+        and any(row.frame > hidden[-1] for row in b_rows)
+    assert not [row for row in b_rows if row.frame in hidden[5:-5]]  # no answer while b is hidden
+    assert {row.face for row in rows if row.frame in hidden[5:-5]} == a_number
 
 
 @needs_real_faces

@@ -7,6 +7,7 @@ cover a neighbour's label takes the next free place (below the box, inside it, t
 down). Boxes are drawn first and labels last, so no box line crosses a label.
 """
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -79,12 +80,18 @@ def _fitted(text, image_size, padding, size=None):
     picture, from one scaled to the picture down to MIN_FONT_SIZE; None when none fits."""
     sizes = [size] if size else range(max(12, round(max(image_size) / 30)), MIN_FONT_SIZE - 1, -1)
     for size in sizes:
-        font = ImageFont.load_default(size=size)
+        font = _font(size)
         left, top, right, bottom = font.getbbox(text)
         label_width, label_height = right - left + 2 * padding, bottom - top + 2 * padding
         if (label_width <= image_size[0] and label_height <= image_size[1]) or len(sizes) == 1:
             return text, font, label_width, label_height
     return None
+
+
+@lru_cache(maxsize=None)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    """Pillow's own font at `size`, loaded once (a video draws a label on every frame)."""
+    return ImageFont.load_default(size=size)
 
 
 def draw_predictions(image: Image.Image, predictions) -> Image.Image:

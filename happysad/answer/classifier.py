@@ -6,6 +6,13 @@ the same network for LiteRT, which answers here: no TensorFlow to import (8 s pe
 and XNNPACK's kernels for a batch of one. The LiteRT file records the SHA-256 of the Keras
 file it was made from; one made from another version is never used: the Keras file answers
 instead (through TensorFlow), and a note says how to remake the fast one.
+
+Copies are the answering side's choice. The Keras file answers the mean logit of ten copies of
+each face (the face and its mirror image, each as it is and moved one pixel four ways); the
+LiteRT file runs the network once, on one copy, and a classifier makes the copies itself when
+asked: `classifier(batch, copies=10)` answers as the Keras file does (the default),
+`copies=1` is one pass, ten times less work, for video, where the smoothing over frames already
+averages many views of each face as it moves.
 """
 import hashlib
 import json
@@ -15,12 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import SHIPPED_MODEL
+from ..config import COPY_CHOICES, MOVES, ONE_PASS, SHIPPED_MODEL, STEADY
 from ..quiet import muted_stderr
 
 FAST_SUFFIX = ".tflite"
 METADATA_NAME = "happysad"  # the LiteRT file's metadata entry: {"keras_sha256": ..., "keras_file": ...}
 THREADS = min(2, os.cpu_count() or 1)  # more threads than cores only queue; two keep a 2-core machine busy
+LOGIT_ANSWER = "logit"  # the LiteRT file's metadata "answer": it outputs the logit of P(sad), one pass
 
 
 class ModelError(RuntimeError):
@@ -75,12 +83,49 @@ def read_metadata(tflite_bytes: bytes) -> dict:
     return {}
 
 
-class LiteRTClassifier:
-    """A LiteRT happy/sad file: `classifier(batch)` -> (N, 1) P(sad), batch (N, size, size, channels)
-    in [0, 1]. The interpreter is resized only when the batch size changes."""
+def copies_of(batch: np.ndarray, copies: int = STEADY) -> np.ndarray:
+    """`copies` views of each face in the batch (N, size, size, channels), copy after copy:
+    (copies * N, ...). 1: the faces as they are; 10: each of MOVES, then each on the mirror image,
+    edge pixels repeated where a move uncovers them (as the Keras file's own layers do)."""
+    if copies not in COPY_CHOICES:
+        raise ValueError(f"copies: {copies}; the choices are {', '.join(map(str, COPY_CHOICES))}")
+    if copies == ONE_PASS:
+        return batch
+    height, width = batch.shape[1:3]
+    views = []
+    for picture in (batch, batch[:, :, ::-1]):
+        for dx, dy in MOVES:
+            rows, columns = np.clip(np.arange(height) - dy, 0, height - 1), np.clip(np.arange(width) - dx, 0, width - 1)
+            views.append(picture[:, rows][:, :, columns])
+    return np.concatenate(views)
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-logits))
+
+
+class Classifier:
+    """A happy/sad model as it answers: `classifier(batch, copies=10)` -> (N, 1) P(sad), batch
+    (N, size, size, channels) in [0, 1], from the network's logit averaged over `copies` views of
+    each face (copies_of). Subclasses give `logits(batch)`, one pass; a model file that answers
+    P(sad) itself (a LiteRT file not made by happysad) gives `_p_sad` instead and answers as it is."""
+    runtime = ""
+    input_shape: tuple
+    averages_copies = True  # False: the file answers P(sad) itself, whatever `copies` asks
+
+    def __call__(self, batch, training=False, copies=STEADY):
+        batch = np.ascontiguousarray(batch, dtype=np.float32)
+        if not self.averages_copies:
+            return self._p_sad(batch)
+        logits = self.logits(copies_of(batch, copies)).reshape(copies, len(batch))
+        return _sigmoid(logits.mean(axis=0, dtype=np.float64)).astype(np.float32)[:, None]
+
+
+class LiteRTClassifier(Classifier):
+    """A LiteRT file. The interpreter is resized only when the batch size changes."""
     runtime = "LiteRT"
 
-    def __init__(self, path, content: bytes):
+    def __init__(self, path, content: bytes, answers_logit: bool):
         Interpreter = litert_interpreter()
         self.path = Path(path)
         try:
@@ -93,11 +138,11 @@ class LiteRTClassifier:
             raise ModelError(f"{path}: a happy/sad model has one input and one output")
         self._input, self._output = inputs[0]["index"], outputs[0]["index"]
         self.input_shape = (None, *map(int, inputs[0]["shape"][1:]))
+        self.averages_copies = answers_logit
         self._batch = None
         _check_contract(path, self.input_shape, (None, *map(int, outputs[0]["shape"][1:])))
 
-    def __call__(self, batch, training=False):
-        batch = np.ascontiguousarray(batch, dtype=np.float32)
+    def _run(self, batch):
         if batch.shape[0] != self._batch:
             with muted_stderr():  # XNNPACK announces itself when the tensors are first laid out
                 self._interpreter.resize_tensor_input(self._input, batch.shape, strict=False)
@@ -107,9 +152,15 @@ class LiteRTClassifier:
         self._interpreter.invoke()
         return self._interpreter.get_tensor(self._output).copy()
 
+    def logits(self, batch):
+        return self._run(batch).ravel()
 
-class KerasClassifier:
-    """The Keras file itself, through TensorFlow: used when no up-to-date LiteRT file is there."""
+    _p_sad = _run
+
+
+class KerasClassifier(Classifier):
+    """The Keras file itself, through TensorFlow: used when no up-to-date LiteRT file is there. Its
+    network runs once per copy, as the LiteRT file's does (one_pass_network)."""
     runtime = "Keras"
 
     def __init__(self, path):
@@ -125,9 +176,31 @@ class KerasClassifier:
             raise ModelError(f"{path}: not a usable Keras model ({_first_line(error)})") from None
         self.input_shape = tuple(self.model.input_shape)
         _check_contract(path, self.input_shape, tuple(self.model.output_shape))
+        self.network = one_pass_network(self.model)
+        self.averages_copies = self.network is not None
 
-    def __call__(self, batch, training=False):
-        return np.asarray(self.model(np.asarray(batch, dtype=np.float32), training=False))
+    def logits(self, batch):
+        return np.asarray(self.network(batch, training=False)).ravel()
+
+    def _p_sad(self, batch):
+        return np.asarray(self.model(batch, training=False))
+
+
+def one_pass_network(model):
+    """The happy/sad model's network run once, picture -> logit of P(sad) (the Dense layer named
+    `logit`), from a Keras model that answers with it directly or averages copies of it inside
+    (held as a nested model); None for a model without that layer."""
+    import keras
+
+    names = [layer.name for layer in model.layers]
+    if "logit" in names:
+        return keras.Model(model.input, model.get_layer("logit").output, name=f"{model.name}_logit")
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            inner = one_pass_network(layer)
+            if inner is not None:
+                return inner
+    return None
 
 
 def _check_contract(path, input_shape, output_shape):
@@ -172,19 +245,27 @@ def load_classifier(path=SHIPPED_MODEL, note=True):
     return _loaded[key]
 
 
+def _metadata_of(content: bytes) -> dict:
+    try:
+        return read_metadata(content)
+    except Exception:  # not a LiteRT file at all: said where it is used
+        return {}
+
+
 def _load(path: Path, note):
     if path.suffix == FAST_SUFFIX:
-        return LiteRTClassifier(path, path.read_bytes())
+        content = path.read_bytes()
+        return LiteRTClassifier(path, content, _metadata_of(content).get("answer") == LOGIT_ANSWER)
     fast = fast_file(path)
     if fast.is_file():
         content = fast.read_bytes()
-        try:
-            made_from = read_metadata(content).get("keras_sha256")
-        except Exception:  # not a LiteRT file at all: said below, as for a stale one
-            made_from = None
-        if made_from == file_sha256(path):
-            return LiteRTClassifier(fast, content)
-        reason = f"{fast} was not made from this version of {path.name}"
+        metadata = _metadata_of(content)
+        if metadata.get("keras_sha256") == file_sha256(path) and metadata.get("answer") == LOGIT_ANSWER:
+            return LiteRTClassifier(fast, content, answers_logit=True)
+        if metadata.get("keras_sha256") == file_sha256(path):
+            reason = f"{fast} was made by an older happysad (with the copies inside)"
+        else:
+            reason = f"{fast} was not made from this version of {path.name}"
     else:
         reason = f"{path} has no LiteRT file beside it ({fast.name})"
     classifier = KerasClassifier(path)  # a broken file is said first, and alone

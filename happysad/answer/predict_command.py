@@ -56,7 +56,7 @@ def run_predict(args) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     predictions, read_errors = classify_photos(model, paths, find_faces=not args.whole_picture,
-                                               progress=saw_folder and len(paths) > 1)
+                                               progress=saw_folder and len(paths) > 1, copies=args.copies)
     errors += read_errors
     if predictions:
         print_predictions(predictions, "json" if args.json else "csv" if args.csv else "table")

@@ -46,10 +46,12 @@ def input_size_and_channels(model) -> tuple[int, int]:
     return int(model.input_shape[1]), int(model.input_shape[-1])
 
 
-def predict_arrays(model, arrays, batch_size=64) -> np.ndarray:
-    """P(sad) for a list of model inputs, in batches: a classifier (happysad.answer.classifier), or a
-    Keras model called directly (much faster than predict() for a few faces)."""
-    p_sad = [np.asarray(model(np.stack(arrays[i:i + batch_size]), training=False)).ravel()
+def predict_arrays(model, arrays, batch_size=64, copies=None) -> np.ndarray:
+    """P(sad) for a list of model inputs, in batches: a classifier (happysad.answer.classifier), with
+    `copies` of each face averaged (None: its default, the Keras file's ten), or a Keras model
+    called directly (much faster than predict() for a few faces)."""
+    options = {} if copies is None else {"copies": copies}
+    p_sad = [np.asarray(model(np.stack(arrays[i:i + batch_size]), training=False, **options)).ravel()
              for i in range(0, len(arrays), batch_size)]
     return np.concatenate(p_sad) if p_sad else np.zeros(0)
 
@@ -66,11 +68,11 @@ def photo_answers(predictions, paths) -> tuple[list, int]:
 _detector = FaceDetector()
 
 
-def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False, detector=None):
+def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False, detector=None, copies=None):
     """(predictions, errors): one Prediction per face found in each picture, in reading order
     (rows top to bottom, each left to right), or one for the whole picture (its centred
     square) when none is found. An unreadable file becomes an ImageError in errors and the
-    others are still classified.
+    others are still classified. `copies`: of each face, averaged (10, the default, or 1).
     """
     from tqdm import tqdm
 
@@ -86,6 +88,6 @@ def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False
         for box in boxes or [centre_box(image)]:
             pending.append(Prediction(str(path), 0.0, box, face_found=bool(boxes)))
             arrays.append(to_model_input(crop(image, box), size, channels))
-    for prediction, p_sad in zip(pending, predict_arrays(model, arrays, batch_size)):
+    for prediction, p_sad in zip(pending, predict_arrays(model, arrays, batch_size, copies)):
         prediction.p_sad = float(p_sad)
     return pending, errors

@@ -1,9 +1,14 @@
 """Follow each face from frame to frame, and keep its answer steady.
 
 FaceTracks gives every face a number (1, 2, ... in the order faces appear) that it keeps while
-it stays in the picture, through the frames where the detector misses it for up to LOST_SECONDS;
-a face that is gone longer comes back as a new number. The matching is ByteTrack (Roboflow's
-`trackers`, Kalman-predicted boxes matched by overlap), over the detector's square boxes.
+it stays in the picture. Where it expects each face (its last place, moved on at its speed), the
+video pipeline looks for it again in a small window (FaceDetector.find_near, as MediaPipe's video
+graphs do), and searches the whole frame only every FULL_SEARCH_SECONDS and while a face is
+missing. A face not seen for up to LOST_SECONDS (hidden behind another, turned away, missed)
+keeps its number when it comes back: it is recognised by how it looks (Appearance: its colours
+and its features at 16x16) as well as by where it should be. Two faces claiming one place is
+settled by how they look; a face more than half covered by another gives no answer that frame,
+rather than its neighbour's.
 
 SteadyAnswer smooths one face's P(sad) over time with a time constant in seconds (not frames,
 so a clip read every third frame gives the same curve) and gives a label with hysteresis: it
@@ -11,15 +16,21 @@ turns only when the smoothed answer crosses 0.5 by HYSTERESIS, so it does not fl
 face hovers near undecided.
 """
 import math
+from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 
-from .faces import MIN_SCORE
+from .faces import Box, crop
 
 SMOOTHING_SECONDS = 0.5  # time constant: a change of expression shows in the smoothed answer within about a second
 HYSTERESIS = 0.1  # the label turns sad above 0.6 and happy again below 0.4
-LOST_SECONDS = 1.0  # a face missed by the detector for up to this long keeps its number
-TRACKER_FRAME_RATE = 30  # ByteTrack counts its lost-track buffer in frames at 30 frames/s
+LOST_SECONDS = 2.5  # a face unseen for up to this long keeps its number (hidden behind another for 2 s, say)
+FULL_SEARCH_SECONDS = 0.25  # the whole frame is searched this often for faces coming in
+WINDOW_SECONDS = 0.25  # a face missed for up to this long is still looked for where it should be, every frame
+SAME_LOOK = 0.5  # appearance similarity from which a face coming back is taken for one lost
+COVERED = 0.5  # a face whose box is covered by a nearer face's by more than this share gives no answer
+SPEED_WEIGHT = 0.5  # how much each frame's motion moves the speed estimate
 
 
 class SteadyAnswer:
@@ -51,32 +62,145 @@ class SteadyAnswer:
         return self.p_sad if self.label == "sad" else 1 - self.p_sad
 
 
+def appearance(image: Image.Image, box: Box) -> np.ndarray:
+    """How a face looks, cheaply: its crop at 16x16 in gray (zero mean, unit length) and its colours
+    (a 4x4x4 histogram of the crop, unit length), one vector; the dot product of two is their
+    similarity, 1 for the same picture. Enough to tell two people in one scene apart, not to
+    recognise anyone."""
+    face = crop(image, box).convert("RGB").resize((16, 16), Image.BILINEAR)
+    pixels = np.asarray(face, dtype=np.float32)
+    gray = pixels.mean(axis=2).ravel()
+    gray -= gray.mean()
+    bins = (pixels // 64).astype(int)
+    histogram = np.bincount((bins[..., 0] * 16 + bins[..., 1] * 4 + bins[..., 2]).ravel(), minlength=64)
+    histogram = np.sqrt(histogram.astype(np.float32))
+    parts = [gray / (np.linalg.norm(gray) or 1.0), histogram / (np.linalg.norm(histogram) or 1.0)]
+    return np.concatenate(parts) / math.sqrt(2)
+
+
+@dataclass
+class Track:
+    """One face followed: where it was last seen, how fast it moves, how it looks."""
+    number: int
+    box: Box
+    seen_s: float
+    look: np.ndarray
+    speed: tuple = (0.0, 0.0)  # pixels per second, x and y
+    frames: int = 0  # frames it was seen in
+
+    def expected(self, time_s: float) -> Box:
+        """Where the face should be at `time_s`: its last box moved on at its speed."""
+        elapsed = time_s - self.seen_s
+        return Box(round(self.box.x + self.speed[0] * elapsed), round(self.box.y + self.speed[1] * elapsed),
+                   self.box.size, self.box.score)
+
+    def similarity(self, look: np.ndarray) -> float:
+        return float(self.look @ look)
+
+    def seen(self, box: Box, time_s: float, look: np.ndarray | None):
+        elapsed = time_s - self.seen_s
+        if elapsed > 0 and self.frames:
+            moved = ((box.x - self.box.x) / elapsed, (box.y - self.box.y) / elapsed)
+            weight = SPEED_WEIGHT if self.frames > 1 else 1.0  # the first move sets the speed
+            self.speed = tuple(s + weight * (m - s) for s, m in zip(self.speed, moved))
+        self.box, self.seen_s, self.frames = box, time_s, self.frames + 1
+        if look is not None and self.frames > 1:  # the look drifts slowly with the light and the pose
+            mixed = 0.7 * self.look + 0.3 * look
+            self.look = mixed / (np.linalg.norm(mixed) or 1.0)
+
+
 class FaceTracks:
-    """Face numbers over the frames of one video: `update(boxes, time_s)` -> [(number, box), ...]."""
+    """Face numbers over the frames of one video.
 
-    def __init__(self, frames_per_second: float, lost_seconds=LOST_SECONDS):
-        from trackers import ByteTrackTracker
+    Per frame: `to_look_for(time_s)` says which faces to look for, and where; the caller finds
+    them (or not) and, when `full_search_due`, searches the whole frame; `update(image, time_s,
+    near, anywhere)` takes what was found and returns [(number, box), ...] of the faces seen, in
+    number order."""
 
-        self._tracker = ByteTrackTracker(lost_track_buffer=max(1, round(lost_seconds * TRACKER_FRAME_RATE)),
-                                         frame_rate=frames_per_second, track_activation_threshold=MIN_SCORE,
-                                         high_conf_det_threshold=MIN_SCORE, minimum_consecutive_frames=1)
-        self._numbers = {}  # the tracker's ids -> face numbers 1, 2, ... in order of appearance
+    def __init__(self, lost_seconds=LOST_SECONDS, full_search_seconds=FULL_SEARCH_SECONDS):
+        self.lost_seconds, self.full_search_seconds = lost_seconds, full_search_seconds
+        self.tracks: list[Track] = []
+        self._last_full_search = self._last_time = None
+        self._next_number = 1
 
-    def update(self, boxes, time_s=None) -> list:
-        import supervision
+    def to_look_for(self, time_s: float) -> list:
+        """[(track, expected box), ...] of the faces seen within WINDOW_SECONDS."""
+        return [(t, t.expected(time_s)) for t in self.tracks if time_s - t.seen_s <= WINDOW_SECONDS]
 
-        if boxes:
-            detections = supervision.Detections(
-                xyxy=np.array([[b.x, b.y, b.x + b.size, b.y + b.size] for b in boxes], dtype=float),
-                confidence=np.array([b.score for b in boxes], dtype=float),
-                class_id=np.zeros(len(boxes), dtype=int), data={"box": np.arange(len(boxes))})
-        else:
-            detections = supervision.Detections.empty()
-        tracked = self._tracker.update(detections, timestamp=time_s)
+    def full_search_due(self, time_s: float) -> bool:
+        """Whether to search the whole frame now: every full_search_seconds, and at the first frame."""
+        return self._last_full_search is None or time_s - self._last_full_search >= self.full_search_seconds - 1e-9
+
+    def update(self, image: Image.Image, time_s: float, near: dict, anywhere=None) -> list:
+        """`near`: {track number: Box or None} found where each face of to_look_for was expected;
+        `anywhere`: [Box, ...] from a search of the whole frame, or None when there was none."""
+        by_number = {t.number: t for t in self.tracks}
+        if anywhere is not None:
+            self._last_full_search = time_s
+        elif any(box is None and by_number[n].seen_s == self._last_time for n, box in near.items()):
+            self._last_full_search = None  # a face just lost: the next frame is searched whole
+        self._last_time = time_s
+        found = {number: box for number, box in near.items() if box is not None}
+        looks = {}
+
+        def look_of(number):  # computed only where it is needed: a claim to settle, a frame searched whole
+            if number not in looks:
+                looks[number] = appearance(image, seen[number] if number in seen else found[number])
+            return looks[number]
+
+        seen = {}
+        # Two faces looked for found at one place: it is the one it looks more like.
+        for a in list(found):
+            for b in list(found):
+                if a < b and a in found and b in found and _overlap(found[a], found[b]) > COVERED:
+                    keep = a if by_number[a].similarity(look_of(a)) >= by_number[b].similarity(look_of(b)) else b
+                    found.pop(b if keep == a else a)
+        seen.update(found)
+        # Faces anywhere else in the frame: one lost coming back (by its look), or a new face.
+        for box in anywhere or []:
+            if any(_overlap(box, other) > 0.3 or _overlap(other, box) > 0.3 for other in seen.values()):
+                continue
+            look = appearance(image, box)
+            lost = [t for t in self.tracks if t.number not in seen and time_s - t.seen_s <= self.lost_seconds
+                    and _plausible(t, box, time_s)]
+            best = max(lost, key=lambda t: t.similarity(look), default=None)
+            if best is not None and best.similarity(look) >= SAME_LOOK:
+                number = best.number
+            else:
+                number = self._new_track(box, time_s, look)
+            seen[number], looks[number] = box, look
+        if anywhere is not None:  # each face's look brought up to date now and then
+            for number in seen:
+                look_of(number)
+        # A face more than half covered by a bigger (nearer) one gives no answer this frame.
+        covered = {a for a in seen for b in seen if a != b and seen[b].size >= seen[a].size
+                   and _overlap(seen[a], seen[b]) > COVERED}
+        by_number = {t.number: t for t in self.tracks}
         faces = []
-        for index, tracker_id in zip(tracked.data.get("box", []), tracked.tracker_id):
-            if tracker_id >= 0:
-                number = self._numbers.setdefault(int(tracker_id), len(self._numbers) + 1)
-                faces.append((number, boxes[int(index)]))
+        for number, box in seen.items():
+            if number in covered:
+                continue
+            by_number[number].seen(box, time_s, looks.get(number))
+            faces.append((number, box))
+        self.tracks = [t for t in self.tracks if time_s - t.seen_s <= self.lost_seconds]
         return sorted(faces)
 
+    def _new_track(self, box, time_s, look) -> int:
+        number, self._next_number = self._next_number, self._next_number + 1
+        self.tracks.append(Track(number, box, time_s, look, frames=0))
+        return number
+
+
+def _plausible(track: Track, box: Box, time_s: float) -> bool:
+    """Whether a face lost at its last place could be at `box` now: within a few of its own sizes of
+    where it should be, and of about its size."""
+    expected = track.expected(time_s)
+    distance = math.hypot(box.x - expected.x, box.y - expected.y)
+    return distance <= 3 * track.box.size and 0.5 <= box.size / track.box.size <= 2
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """The share of box a that box b covers."""
+    width = min(a.x + a.size, b.x + b.size) - max(a.x, b.x)
+    height = min(a.y + a.size, b.y + b.size) - max(a.y, b.y)
+    return max(0, width) * max(0, height) / (a.size * a.size) if a.size else 0.0

@@ -14,7 +14,8 @@ import keras
 import numpy as np
 from keras import layers
 
-from ..answer.classifier import METADATA_NAME, fast_file, file_sha256, litert_schema
+from ..answer.classifier import LOGIT_ANSWER, METADATA_NAME, fast_file, file_sha256, litert_schema, one_pass_network
+from ..config import MOVES
 from ..files import atomic_path, write_atomically
 from ..quiet import muted_stderr
 
@@ -49,10 +50,6 @@ def happy_vs_sad(network, emotions, happy="happiness", sad="sadness"):
     difference.set_weights([kernel, np.zeros(1, dtype="float32")])
     return keras.Model(network.input, layers.Activation("sigmoid", name="p_sad", dtype="float32")(logit),
                        name="happy_sad_cnn")
-
-
-# The copies every saved model averages: the picture and each of these moves (pixels right, down).
-MOVES = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
 
 
 def with_averaged_copies(model, moves=MOVES):
@@ -139,19 +136,23 @@ def save_model(model, path):
 
 def export_litert(model, keras_path) -> Path:
     """Write the LiteRT file that answers for the Keras file at `keras_path` (already saved from
-    `model`): beside it, `.tflite`, carrying the Keras file's SHA-256 so that it is never used for
-    another version of it (happysad.answer.classifier). Atomic, like save_model."""
+    `model`): beside it, `.tflite`, the network once (picture -> logit; the answering side makes
+    the copies it averages, happysad.answer.classifier), carrying the Keras file's SHA-256 so that
+    it is never used for another version of it. Atomic, like save_model."""
     keras_path = Path(keras_path)
     target = fast_file(keras_path)
+    network = one_pass_network(model)
+    if network is None:
+        raise SaveError(f"cannot export {target}: the model has no layer named 'logit'")
     with tempfile.TemporaryDirectory() as folder:
         plain = Path(folder, "model.tflite")
         try:
             with muted_stderr(), _quiet_tensorflow_logger():  # the converter's log lines, C++ and Python
-                model.export(str(plain), format="litert", verbose=False)
+                network.export(str(plain), format="litert", verbose=False)
         except OSError as error:
             raise SaveError(f"cannot export {target}: {error.strerror or error}") from None
         content = with_metadata(plain.read_bytes(), {"keras_sha256": file_sha256(keras_path),
-                                                    "keras_file": keras_path.name})
+                                                    "keras_file": keras_path.name, "answer": LOGIT_ANSWER})
     try:
         write_atomically(target, content)
     except OSError as error:
