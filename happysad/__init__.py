@@ -5,12 +5,16 @@ Two rooms, and a little shared between them:
   answer/   classify faces; never imports TensorFlow, so a command answers at once
     images          decode any image file safely (ImageError on bad input); an image as model input
     faces           find faces in photos (BlazeFace on LiteRT) and crop them as the training faces are framed
-    classifier      the saved model as it answers: its LiteRT file, or the Keras file when that is all there is
+    classifier      the saved model as it answers: its LiteRT file (or the Keras file when that is all there
+                    is), one pass or ten copies of each face averaged
     prediction      classify every face in pictures
     predict_command the `predict` command line
     annotate        draw boxes and labels on photos and frames (Pillow only)
-    tracking        follow each face from frame to frame (ByteTrack); steady its answer over time
-    video           read a clip or a camera, classify every face in it, the table, copy, summary, timeline
+    frames          the frames of a clip or a camera, with their times
+    tracking        follow each face from frame to frame (where it should be, how it looks); steady its answer
+    video           find, follow and classify every face in every frame read; the notebook's clip helpers
+    report          per face: time seen, share happy and sad; the timeline figure (matplotlib)
+    video_command   the `video` command line: the table, the annotated copy, the live window
 
   train/    everything that needs TensorFlow; importing it imports TensorFlow, its start-up lines silenced
     data_import     import folders/zips into happy/, sad/, other_emotions/ and holdout/, deduplicated

@@ -29,10 +29,8 @@ MIN_SCORE = 0.5  # BlazeFace's own threshold
 CANDIDATE_SCORE = 0.3
 SUPPRESSION_OVERLAP = 0.3  # MediaPipe's: boxes overlapping more than this are one face, merged
 RAW_SCORE_LIMIT = 80  # sigmoid of +-80 still fits a float32
-REFINE_SCALE = 3.0  # a face found is looked at again in a square this many times its size
-FINAL_SCALE = 2.4  # ... then again, centred on that answer, in a square this many times its size:
-# little else than the face is in it, so the box hardly depends on what stands around the face
-FINAL_ROUNDS = 3  # ... this many times, the box the mean of what they found
+REFINE_SCALE = 3.0  # a face found is looked at again in a square this many times its size, at full resolution
+FINAL_ROUNDS = 3  # ... and then this many times more, each centred on the mean of the looks before
 MIN_FACE_SIDE = 20  # pixels in the original picture; smaller faces hold too little expression
 # FER2013 faces are framed forehead to chin with a little around. BlazeFace's box is tighter
 # (0.88 times MTCNN's, whose box widened by 15% gave the framing the model was first trained
@@ -126,23 +124,23 @@ class FaceDetector:
 
     def _refined(self, image, face):
         """The face looked at again at one scale, in the full-resolution picture: in a square
-        REFINE_SCALE times its size around it, then FINAL_ROUNDS times in squares FINAL_SCALE times
-        its size, each centred on the mean of the boxes found so far; the face's box is that mean.
-        BlazeFace's box moves by a few pixels with where the square stands and what else is in it:
-        the mean of several looks, each with little else than the face in it, hardly does. The
-        detection nearest each square's centre is the face; a candidate below MIN_SCORE that is not
-        found again is none; a face not found again keeps the box it had."""
+        REFINE_SCALE times its size around it, then FINAL_ROUNDS times more, each square centred on
+        the mean of the boxes found so far; the face's box is the mean of all the looks. BlazeFace's
+        box jitters by a few pixels with where its square stands; the mean of four looks hardly
+        does. The detection nearest each square's centre is the face (a look that finds another
+        face, or a part of one, ends the looking); a candidate below MIN_SCORE not found again is
+        none; a face not found again keeps the box it had."""
         x, y, width, height, score = face
         found = self._nearest(image, x + width / 2, y + height / 2, REFINE_SCALE * max(width, height))
         if found is None:
             return face if score >= MIN_SCORE else None
-        looks = []
+        looks = [found]
         for _ in range(FINAL_ROUNDS):
             x, y, width, height, score = found
-            found = self._nearest(image, x + width / 2, y + height / 2, FINAL_SCALE * max(width, height))
-            if found is None:
+            look = self._nearest(image, x + width / 2, y + height / 2, REFINE_SCALE * max(width, height))
+            if look is None or not _same_face(look, found):
                 break
-            looks.append(found)
+            looks.append(look)
             found = (*np.mean([look[:4] for look in looks], axis=0), max(look[4] for look in looks))
         return found
 
@@ -199,6 +197,14 @@ class FaceDetector:
         among others, in a small picture or a huge one.
         """
         return self.search(image)
+
+
+def _same_face(a, b) -> bool:
+    """Whether two detections (x, y, width, height, ...) are one face seen twice: centres within a
+    quarter of its size, sizes within a third of each other."""
+    side_a, side_b = max(a[2], a[3]), max(b[2], b[3])
+    moved = math.hypot(a[0] + a[2] / 2 - b[0] - b[2] / 2, a[1] + a[3] / 2 - b[1] - b[3] / 2)
+    return moved <= side_b / 4 and 0.75 <= side_a / side_b <= 4 / 3
 
 
 def _weighted_suppression(corners: np.ndarray, scores: np.ndarray, overlap=SUPPRESSION_OVERLAP) -> list:
