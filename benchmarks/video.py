@@ -24,9 +24,8 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from compare_models import cpu_name
-from happysad.answer.faces import Box, FaceDetector, crop
+from happysad.answer.faces import FaceDetector, portraits
 from happysad.answer.frames import STAGES, Stopwatch, VideoSource
-from happysad.answer.images import ImageError, read_image
 from happysad.answer.classifier import load_classifier
 from happysad.answer.video import follow_faces
 from happysad.answer.video_command import AnnotatedWriter, TableWriter
@@ -39,20 +38,10 @@ FRAME = (640, 360)
 
 def unseen_portraits(data_dir, count, side=220) -> list:
     """Held-out photos with one clear face, each cut to that face with its surroundings."""
-    detector, portraits = FaceDetector(), []
-    for path in held_out_photos(data_dir)[0]:
-        try:
-            picture = read_image(path).convert("RGB")
-        except ImageError:
-            continue
-        boxes = detector.detect(picture)
-        if len(boxes) == 1 and boxes[0].size >= 120 and boxes[0].score > 0.8:
-            box = boxes[0]
-            portraits.append(crop(picture, Box(box.x - box.size // 2, box.y - box.size // 2, 2 * box.size))
-                             .resize((side, side), Image.BICUBIC))
-        if len(portraits) == count:
-            return portraits
-    raise SystemExit(f"fewer than {count} held-out photos with one clear face under {data_dir}: run `data import`")
+    found = portraits(held_out_photos(data_dir)[0], count, side, min_face=120)
+    if len(found) < count:
+        raise SystemExit(f"fewer than {count} held-out photos with one clear face under {data_dir}: run `data import`")
+    return found
 
 
 def panning_clip(portraits, path, seconds=10.0, frames_per_second=25, spacing=215):

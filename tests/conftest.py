@@ -91,19 +91,5 @@ needs_real_faces = pytest.mark.skipif(not SHARED_DATASETS.is_dir(), reason=f"no 
 def portraits(count, side=200) -> tuple:
     """Real web photos cut down to one face each, with its surroundings (the face about half the
     picture wide), like a user's portrait shots: the first `count` with one clear face."""
-    from happysad.answer.faces import Box, FaceDetector, crop
-    from happysad.answer.images import ImageError, read_image
-    found, detector = [], FaceDetector()
-    for path in sorted((SHARED_DATASETS / "happysad_web" / "sad").glob("*.jpg")):
-        try:
-            image = read_image(path).convert("RGB")
-        except ImageError:
-            continue
-        boxes = detector.detect(image)
-        if len(boxes) == 1 and boxes[0].size >= 100 and boxes[0].score > 0.8:
-            box = boxes[0]
-            found.append(crop(image, Box(box.x - box.size // 2, box.y - box.size // 2, 2 * box.size))
-                         .resize((side, side), Image.BICUBIC))
-            if len(found) == count:
-                break
-    return tuple(found)
+    from happysad.answer import faces
+    return tuple(faces.portraits(sorted((SHARED_DATASETS / "happysad_web" / "sad").glob("*.jpg")), count, side))

@@ -130,7 +130,7 @@ class LiteRTClassifier(Classifier):
     """A LiteRT file. The interpreter is resized only when the batch size changes."""
     runtime = "LiteRT"
 
-    def __init__(self, path, content: bytes, answers_logit: bool):
+    def __init__(self, path, content: bytes, answers_logit: bool = False):
         Interpreter = litert_interpreter()
         self.path = Path(path)
         try:

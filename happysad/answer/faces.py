@@ -323,3 +323,25 @@ def visible_part(box: Box, image_size) -> tuple:
     """(left, top, right, bottom) of the box clipped to the picture: what to draw."""
     return (max(box.x, 0), max(box.y, 0), min(box.x + box.size, image_size[0]) - 1,
             min(box.y + box.size, image_size[1]) - 1)
+
+
+def portraits(paths, count, side=200, min_face=100, detector=None) -> list:
+    """The first `count` pictures among `paths` with one clear face (at least `min_face` pixels),
+    each cut to that face with what stands around it, the face half the picture wide, at `side`
+    pixels: portrait shots to make test pictures and clips from. Unreadable files are passed over."""
+    from .images import ImageError, read_image
+
+    detector, found = detector or FaceDetector(), []
+    for path in paths:
+        try:
+            picture = read_image(path).convert("RGB")
+        except ImageError:
+            continue
+        boxes = detector.detect(picture)
+        if len(boxes) == 1 and boxes[0].size >= min_face and boxes[0].score > 0.8:
+            box = boxes[0]
+            found.append(crop(picture, Box(box.x - box.size // 2, box.y - box.size // 2, 2 * box.size))
+                         .resize((side, side), Image.BICUBIC))
+            if len(found) == count:
+                break
+    return found
