@@ -15,6 +15,7 @@ Two rooms, and a little shared between them:
     video           find, follow and classify every face in every frame read; the notebook's clip helpers
     report          per face: time seen, share happy and sad; the timeline figure (matplotlib)
     video_command   the `video` command line: the table, the annotated copy, the live window
+    study           a whole study: many videos in parallel, a table each, the study's tables, resumable
 
   train/    everything that needs TensorFlow; importing it imports TensorFlow, its start-up lines silenced
     data_import     import folders/zips into happy/, sad/, other_emotions/ and holdout/, deduplicated

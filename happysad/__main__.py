@@ -33,11 +33,18 @@ def main(argv=None) -> int:
                          help=f"views of each face averaged: {STEADY} (default: the face and its mirror image, each "
                               f"also moved a pixel four ways; steadier) or {ONE_PASS} (one pass, 10x less work)")
     video = commands.add_parser("video", help="follow and classify every face in a video file or a camera")
-    video.add_argument("path", nargs="?", metavar="VIDEO", help="a video file (or give --camera)")
+    video.add_argument("path", nargs="*", metavar="VIDEO",
+                       help="a video file (or give --camera); with --out-dir, any number of video files, folders "
+                            "and glob patterns: a whole study")
     video.add_argument("--camera", type=int, metavar="N", help="read camera N (0 is the first) until q, Esc or Ctrl-C")
     video.add_argument("--csv", metavar="FILE", help="write the table here, row by row; its summary and timeline "
                                                     "figure go beside it")
     video.add_argument("--out", metavar="FILE.mp4", help="write a copy with every face boxed, numbered and labelled")
+    video.add_argument("--out-dir", metavar="DIR",
+                       help="a whole study: each video's table, summary and timeline here, under its path, and the "
+                            "study's tables study.csv (a row per video per face) and videos.csv; a rerun goes on "
+                            "where it stopped")
+    video.add_argument("--jobs", type=int, metavar="N", help="with --out-dir: videos read at once (default: one per core)")
     video.add_argument("--every", type=int, default=1, metavar="N", help="read every Nth frame (default: every one)")
     video.add_argument("--smoothing", type=float, default=0.5, metavar="SECONDS",
                        help="time constant of each face's smoothed answer (default: 0.5 s; 0: none)")

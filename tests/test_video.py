@@ -283,3 +283,38 @@ def test_ctrl_c_keeps_every_row_read_before(people, tmp_path, untrained_model_pa
     with open(table) as file:
         rows = list(csv.DictReader(file))
     assert 19 <= len(rows) < 600 and "face  seen" in out
+
+
+def write_variable_rate_clip(path, frames, times):
+    """An MP4 whose frames stand at the given times (seconds): as phones and screen recorders write."""
+    from fractions import Fraction
+
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=30)
+        stream.width, stream.height, stream.pix_fmt = *frames[0].size, "yuv420p"
+        stream.time_base = Fraction(1, 1000)
+        for picture, time_s in zip(frames, times):
+            frame = av.VideoFrame.from_ndarray(np.asarray(picture.convert("RGB")), format="rgb24")
+            frame.pts, frame.time_base = round(time_s * 1000), Fraction(1, 1000)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+@needs_real_faces
+def test_times_come_from_the_file_s_own_timestamps_at_a_variable_frame_rate(people, tmp_path, untrained_model_path):
+    """30 frames/s, then 10, then 30 again: each row's time_s is its frame's timestamp (within one
+    frame), where frame number / average rate is off by a quarter of a second in the middle."""
+    times = [i / 30 for i in range(30)] + [1 + i / 10 for i in range(10)] + [2 + i / 30 for i in range(30)]
+    frames = [placed((people[0], 100 + 3 * i, 60, 200)) for i in range(len(times))]
+    clip = write_variable_rate_clip(tmp_path / "variable.mp4", frames, times)
+    rows = run_clip(clip, untrained_model_path)
+    assert len(rows) >= len(times) - 2
+    assert max(abs(row.time_s - times[row.frame]) for row in rows) <= 1 / 30
+    source = VideoSource(clip)
+    assert max(abs(index / source.frames_per_second - times[index]) for index in range(len(times))) > 0.2
+    source.close()

@@ -64,8 +64,9 @@ def follow_faces(source: VideoSource, classifier, every=1, smoothing=SMOOTHING_S
         stopwatch.start("detect")
         near = {track.number: detector.find_near(image, expected) for track, expected in tracks.to_look_for(time_s)}
         anywhere = None
-        if tracks.full_search_due(time_s):  # the whole frame, and one of its tiles in turn
-            anywhere = detector.search(image, known=[box for box in near.values() if box is not None], tile=searches)
+        if tracks.full_search_due(time_s):  # the first frame in all its tiles, then one tile in turn
+            anywhere = detector.search(image, known=[box for box in near.values() if box is not None],
+                                       tile=searches - 1 if searches else None)
             searches += 1
         stopwatch.start("track")
         faces = tracks.update(image, time_s, near, anywhere)

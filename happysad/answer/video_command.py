@@ -117,12 +117,20 @@ def run_video(args) -> int:
     (the rows read before are kept), 2 when nothing could start."""
     from .classifier import ModelError, load_classifier
 
-    if (args.path is None) == (args.camera is None):
-        print("error: give a video file or --camera N (one of them)", file=sys.stderr)
-        return 2
     if args.every < 1:
         print("error: --every takes a whole number of frames, 1 or more", file=sys.stderr)
         return 2
+    if args.out_dir and args.path and args.camera is None and not (args.csv or args.out):
+        from .study import run_study
+        return run_study(args)
+    if args.out_dir or len(args.path) > 1:
+        print("error: a study takes video files, folders or patterns and --out-dir, and neither --camera, --csv nor "
+              "--out (each video's table goes into --out-dir)", file=sys.stderr)
+        return 2
+    if bool(args.path) == (args.camera is not None):
+        print("error: give a video file or --camera N (one of them)", file=sys.stderr)
+        return 2
+    args.path = args.path[0] if args.path else None
     table = annotated = source = window = None
     try:
         source = VideoSource(args.path, args.camera)

@@ -1,0 +1,267 @@
+"""A whole study's recordings: every video under the inputs, a table each, and the study's tables.
+
+    python -m happysad video STUDY/ "more/*.mp4" one.mov --out-dir RESULTS/ [--jobs N]
+
+Each video's results go to RESULTS/<its path under the input>: `.csv` (the table `video --csv`
+writes: a row per face per frame read), `.summary.csv`, `.timeline.png`, and `.done.json`
+(written last: how it ended, and the fingerprint of the model and settings that made it). So
+`P01/session2.mp4` and `P02/session2.mp4` never collide. A rerun skips the videos done with the
+same model and settings and redoes the unfinished ones; a folder holding results of another
+model or other settings is refused, never mixed in. A video that cannot be read gets its reason
+and the others go on.
+
+The study's tables are rebuilt from the per-video ones at the end of every run, so they never
+disagree with them: RESULTS/study.csv, a row per video per face (when it was seen, for how long,
+the share of that time it read happy and sad, its smoothed P(sad), its label changes) and
+RESULTS/videos.csv, a row per video (its length, frames read, faces, how it ended). Videos run
+in parallel worker processes (`--jobs`, by default one per core), each with its share of the
+cores for LiteRT's threads.
+"""
+import csv
+import glob
+import hashlib
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..files import atomic_path
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp"}
+STUDY_TABLE, VIDEOS_TABLE = "study.csv", "videos.csv"
+FACE_COLUMNS = ("video", "face", "first_s", "last_s", "seconds_in_view", "happy_share", "sad_share",
+                "mean_p_sad_smoothed", "median_p_sad_smoothed", "label_changes", "frames")
+VIDEO_COLUMNS = ("video", "duration_s", "frames_read", "faces", "status", "error")
+DONE_SUFFIX = ".done.json"
+
+
+class StudyError(RuntimeError):
+    """The study cannot start (no videos, a results folder of other settings); str() says why."""
+
+
+@dataclass(frozen=True)
+class Recording:
+    path: Path
+    name: str  # its path under the input it was found in, without the suffix: where its results go
+
+
+@dataclass
+class Outcome:
+    video: str
+    status: str  # "done", "cut short" or "failed"
+    duration_s: float = 0.0
+    frames_read: int = 0
+    faces: int = 0
+    error: str = ""
+    fingerprint: str = ""
+
+
+def find_recordings(inputs) -> list:
+    """Every video under the inputs (folders walked, glob patterns expanded, files as given), each
+    named by its path under its input; raises StudyError when an input holds none."""
+    found, names = [], set()
+    for argument in inputs:
+        path = Path(argument)
+        if path.is_dir():
+            base, paths = path, sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
+        elif glob.has_magic(argument) and not path.exists():
+            base = Path(argument.split("*")[0].split("?")[0].split("[")[0] or ".")
+            base = base if base.is_dir() else base.parent
+            paths = sorted(Path(p) for p in glob.glob(argument, recursive=True) if Path(p).is_file())
+        else:
+            base, paths = path.parent, [path]
+        if not paths:
+            raise StudyError(f"{argument}: no video files here")
+        for video in paths:
+            name = video.relative_to(base).with_suffix("").as_posix()
+            unique, copy = name, 2
+            while unique in names:
+                unique, copy = f"{name}-{copy}", copy + 1
+            names.add(unique)
+            found.append(Recording(video, unique))
+    return found
+
+
+def fingerprint(model_path, settings: dict) -> str:
+    """What made a video's results: the model file's content and the settings, as one short hash."""
+    from .classifier import file_sha256, fast_file
+
+    parts = {"model": file_sha256(model_path), **settings}
+    if fast_file(model_path).is_file():
+        parts["fast"] = file_sha256(fast_file(model_path))
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def results_of(out_dir: Path, recording: Recording) -> Path:
+    """RESULTS/<name>: add `.csv`, `.summary.csv`, `.timeline.png`, DONE_SUFFIX."""
+    return out_dir / recording.name
+
+
+def read_done(out_dir: Path, recording: Recording) -> dict | None:
+    done = Path(f"{results_of(out_dir, recording)}{DONE_SUFFIX}")
+    try:
+        return json.loads(done.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def analyse(recording: Recording, out_dir: Path, model_path, settings: dict, mark: str, threads: int) -> Outcome:
+    """One video, start to end, in a worker: its table, summary, timeline, and `.done.json` last."""
+    from . import classifier as classifier_module
+    from .classifier import ModelError, load_classifier
+    from .frames import VideoError, VideoSource
+    from .report import plot_timeline, summarise, write_summary
+    from .video import follow_faces
+    from .video_command import TableWriter
+
+    classifier_module.THREADS = threads
+    stem = results_of(out_dir, recording)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    outcome, rows, source, table = Outcome(recording.name, "failed", fingerprint=mark), [], None, None
+    try:
+        source = VideoSource(recording.path)
+        model = load_classifier(model_path, note=False)
+        table = TableWriter(f"{stem}.csv")
+        for _, time_s, _, faces in follow_faces(source, model, settings["every"], settings["smoothing"],
+                                                copies=settings["copies"]):
+            rows += faces
+            table.write(faces)
+            outcome.duration_s = time_s
+        outcome.status = "done"
+        cut = source.cut_short()
+        if cut:
+            outcome.status, outcome.error = "cut short", cut
+    except (VideoError, ModelError, OSError) as error:
+        outcome.error = str(error)
+    finally:
+        for opened in (table, source):
+            if opened:
+                opened.close()
+    if source is not None:
+        outcome.frames_read = source.frames_read
+        outcome.duration_s = max(outcome.duration_s, source.frames_read / source.frames_per_second) \
+            if outcome.frames_read else 0.0
+    outcome.faces = len({row.face for row in rows})
+    if rows:
+        write_summary(summarise(rows, settings["every"] / (source.frames_per_second if source else 30.0)),
+                      f"{stem}.summary.csv")
+        plot_timeline(rows, f"{stem}.timeline.png", title=f"{recording.name}: each face over time")
+    Path(f"{stem}{DONE_SUFFIX}").write_text(json.dumps(asdict(outcome), indent=1))
+    return outcome
+
+
+def face_rows(video: str, table_path: Path, frame_seconds: float) -> list:
+    """The study's rows of one video, from its table: per face, the time in view counted frame by
+    frame (each row the time to that face's next row, at most one frame's time)."""
+    by_face = {}
+    with open(table_path, newline="") as file:
+        for row in csv.DictReader(file):
+            by_face.setdefault(int(row["face"]), []).append(row)
+    rows = []
+    for face, seen in sorted(by_face.items()):
+        times = np.array([float(r["time_s"]) for r in seen])
+        spans = np.minimum(np.diff(times, append=times[-1] + frame_seconds), frame_seconds)
+        sad = np.array([r["label"] == "sad" for r in seen])
+        smoothed = np.array([float(r["p_sad_smoothed"]) for r in seen])
+        labels = [r["label"] for r in seen]
+        total = float(spans.sum())
+        rows.append({"video": video, "face": face, "first_s": round(times[0], 3), "last_s": round(times[-1], 3),
+                     "seconds_in_view": round(total, 3),
+                     "happy_share": round(float(spans[~sad].sum()) / total, 4) if total else 0.0,
+                     "sad_share": round(float(spans[sad].sum()) / total, 4) if total else 0.0,
+                     "mean_p_sad_smoothed": round(float(smoothed.mean()), 4),
+                     "median_p_sad_smoothed": round(float(np.median(smoothed)), 4),
+                     "label_changes": sum(a != b for a, b in zip(labels, labels[1:])), "frames": len(seen)})
+    return rows
+
+
+def write_study_tables(out_dir: Path, recordings, every: int) -> tuple[Path, Path]:
+    """study.csv and videos.csv, rebuilt from every finished video's own files."""
+    faces, videos = [], []
+    for recording in recordings:
+        done = read_done(out_dir, recording)
+        if done is None:
+            videos.append({"video": recording.name, "status": "not done", "duration_s": "", "frames_read": "",
+                           "faces": "", "error": ""})
+            continue
+        videos.append({column: done.get(column, "") for column in VIDEO_COLUMNS})
+        table = Path(f"{results_of(out_dir, recording)}.csv")
+        if table.is_file() and done.get("frames_read"):
+            frame_seconds = every * done["duration_s"] / max(1, done["frames_read"] - 1) if done["frames_read"] > 1 \
+                else 1 / 30
+            faces += face_rows(recording.name, table, frame_seconds)
+    paths = out_dir / STUDY_TABLE, out_dir / VIDEOS_TABLE
+    for path, columns, rows in zip(paths, (FACE_COLUMNS, VIDEO_COLUMNS), (faces, videos)):
+        with atomic_path(path) as temporary, open(temporary, "w", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+    return paths
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_study(args) -> int:
+    """`python -m happysad video INPUT... --out-dir RESULTS`: exit 0 when every video was read whole,
+    1 when some failed or were cut short (their reasons in videos.csv), 2 when nothing could start,
+    130 on Ctrl-C (every finished video kept)."""
+    from .classifier import ModelError, load_classifier
+
+    out_dir = Path(args.out_dir)
+    settings = {"every": args.every, "smoothing": args.smoothing, "copies": args.copies}
+    try:
+        recordings = find_recordings(args.path)
+        load_classifier(args.model, note=False)  # a missing or broken model said once, up front
+        mark = fingerprint(args.model, settings)
+        others = sorted({done["fingerprint"] for r in recordings if (done := read_done(out_dir, r))} - {mark})
+        if others:
+            raise StudyError(f"{out_dir}: holds results made with another model or other settings; give another "
+                             "--out-dir, or move them away first")
+    except (StudyError, ModelError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    pending = [r for r in recordings if (read_done(out_dir, r) or {}).get("fingerprint") != mark]
+    jobs = max(1, min(args.jobs or default_jobs(), len(pending) or 1))
+    threads = max(1, default_jobs() // jobs)
+    print(f"{len(recordings)} videos, {len(recordings) - len(pending)} done before; {len(pending)} to read, "
+          f"{jobs} at a time", file=sys.stderr)
+    outcomes, started, status = [], time.monotonic(), 0
+    try:
+        if jobs == 1:
+            for recording in pending:
+                outcomes.append(analyse(recording, out_dir, args.model, settings, mark, threads))
+                progress(outcomes[-1], len(outcomes), len(pending), started)
+        else:
+            pool = ProcessPoolExecutor(jobs)
+            futures = [pool.submit(analyse, r, out_dir, args.model, settings, mark, threads) for r in pending]
+            try:
+                for future in as_completed(futures):
+                    outcomes.append(future.result())
+                    progress(outcomes[-1], len(outcomes), len(pending), started)
+            finally:  # on Ctrl-C the workers get it too (one process group); videos not started never are
+                pool.shutdown(wait=False, cancel_futures=True)
+    except KeyboardInterrupt:
+        status = 130
+        print("\nstopped: every video finished so far is kept; run the same command again to go on", file=sys.stderr)
+    study, videos = write_study_tables(out_dir, recordings, args.every)
+    print(f"wrote {study} and {videos}")
+    if status:
+        return status
+    failed = [o for o in outcomes if o.status != "done"]
+    for outcome in failed:
+        print(f"error: {outcome.video}: {outcome.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def progress(outcome: Outcome, done: int, total: int, started: float):
+    elapsed = time.monotonic() - started
+    left = elapsed / done * (total - done)
+    print(f"[{done}/{total}] {outcome.video}: {outcome.status}, {outcome.duration_s:.1f} s of video, "
+          f"{outcome.faces} faces; {total - done} left, about {left / 60:.1f} min", file=sys.stderr, flush=True)
