@@ -45,6 +45,9 @@ def main(argv=None) -> int:
                             "study's tables study.csv (a row per video per face) and videos.csv; a rerun goes on "
                             "where it stopped")
     video.add_argument("--jobs", type=int, metavar="N", help="with --out-dir: videos read at once (default: one per core)")
+    video.add_argument("--cluster", metavar="ADDRESS",
+                       help="with --out-dir: read the videos on the Dask cluster whose scheduler is at ADDRESS "
+                            "(e.g. tcp://10.0.0.5:8786; docs/study.md shows SLURM)")
     video.add_argument("--every", type=int, default=1, metavar="N", help="read every Nth frame (default: every one)")
     video.add_argument("--smoothing", type=float, default=0.5, metavar="SECONDS",
                        help="time constant of each face's smoothed answer (default: 0.5 s; 0: none)")

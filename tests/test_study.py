@@ -108,3 +108,23 @@ def test_ctrl_c_keeps_every_finished_video_and_a_rerun_gives_the_uninterrupted_t
     subprocess.run([*command, "--out-dir", str(stopped)], check=True, capture_output=True)
     for name in (STUDY_TABLE, VIDEOS_TABLE, "P01/session.csv", "P02/session.csv", "P03/session.csv"):
         assert read(stopped / name) == read(tmp_path / "whole" / name), name
+
+
+@needs_real_faces
+def test_a_dask_cluster_of_two_workers_gives_the_local_run_s_tables(study, tmp_path, untrained_model_path):
+    from distributed import LocalCluster
+
+    arguments = ["video", str(study / "P01"), str(study / "extra.mp4"), "--model", str(untrained_model_path)]
+    assert main([*arguments, "--out-dir", str(tmp_path / "local"), "--jobs", "1"]) == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        assert main([*arguments, "--out-dir", str(tmp_path / "cluster"), "--cluster", cluster.scheduler_address]) == 0
+    for name in (STUDY_TABLE, VIDEOS_TABLE, "session.csv", "extra.csv"):
+        assert read(tmp_path / "cluster" / name) == read(tmp_path / "local" / name), name
+
+
+def test_a_cluster_that_does_not_answer_is_said_in_one_line(tmp_path, capsys):
+    clip = tmp_path / "a.mp4"
+    write_clip(clip, [placed()] * 3)
+    assert main(["video", str(clip), "--out-dir", str(tmp_path / "out"), "--cluster", "tcp://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert "no Dask scheduler answers there" in err and "tcp://127.0.0.1:9" in err

@@ -119,7 +119,8 @@ def analyse(recording: Recording, out_dir: Path, model_path, settings: dict, mar
     from .video import follow_faces
     from .video_command import TableWriter
 
-    classifier_module.THREADS = threads
+    if threads:
+        classifier_module.THREADS = threads
     stem = results_of(out_dir, recording)
     stem.parent.mkdir(parents=True, exist_ok=True)
     outcome, rows, source, table = Outcome(recording.name, "failed", fingerprint=mark), [], None, None
@@ -216,6 +217,7 @@ def run_study(args) -> int:
 
     out_dir = Path(args.out_dir)
     settings = {"every": args.every, "smoothing": args.smoothing, "copies": args.copies}
+    args.cluster = getattr(args, "cluster", None)
     try:
         recordings = find_recordings(args.path)
         load_classifier(args.model, note=False)  # a missing or broken model said once, up front
@@ -230,11 +232,16 @@ def run_study(args) -> int:
     pending = [r for r in recordings if (read_done(out_dir, r) or {}).get("fingerprint") != mark]
     jobs = max(1, min(args.jobs or default_jobs(), len(pending) or 1))
     threads = max(1, default_jobs() // jobs)
+    where = f"on the Dask cluster at {args.cluster}" if args.cluster else f"{jobs} at a time"
     print(f"{len(recordings)} videos, {len(recordings) - len(pending)} done before; {len(pending)} to read, "
-          f"{jobs} at a time", file=sys.stderr)
+          f"{where}", file=sys.stderr)
     outcomes, started, status = [], time.monotonic(), 0
     try:
-        if jobs == 1:
+        if args.cluster:
+            for outcome in on_cluster(args.cluster, pending, out_dir, args.model, settings, mark):
+                outcomes.append(outcome)
+                progress(outcome, len(outcomes), len(pending), started)
+        elif jobs == 1:
             for recording in pending:
                 outcomes.append(analyse(recording, out_dir, args.model, settings, mark, threads))
                 progress(outcomes[-1], len(outcomes), len(pending), started)
@@ -250,6 +257,9 @@ def run_study(args) -> int:
     except KeyboardInterrupt:
         status = 130
         print("\nstopped: every video finished so far is kept; run the same command again to go on", file=sys.stderr)
+    except StudyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     study, videos = write_study_tables(out_dir, recordings, args.every)
     print(f"wrote {study} and {videos}")
     if status:
@@ -258,6 +268,32 @@ def run_study(args) -> int:
     for outcome in failed:
         print(f"error: {outcome.video}: {outcome.error}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def on_cluster(address, pending, out_dir, model_path, settings, mark):
+    """The videos read by the workers of the Dask cluster at `address` (a scheduler started by hand,
+    or by dask-jobqueue on SLURM or PBS: docs/study.md), as each finishes. Every worker must see the
+    videos, the model and the results folder at the same paths (a shared file system); each reads
+    with the threads its own machine has."""
+    try:
+        from distributed import Client, as_completed as in_turn
+    except ImportError:
+        raise StudyError("--cluster needs Dask's `distributed` package (pip install distributed)") from None
+    try:
+        client = Client(address, timeout=30)
+    except OSError as error:
+        raise StudyError(f"{address}: no Dask scheduler answers there ({error})") from None
+    try:
+        absolute = [Recording(r.path.resolve(), r.name) for r in pending]
+        futures = client.map(analyse, absolute, out_dir=Path(out_dir).resolve(), model_path=Path(model_path).resolve(),
+                             settings=settings, mark=mark, threads=None, pure=False)
+        try:
+            for future in in_turn(futures):
+                yield future.result()
+        finally:
+            client.cancel(futures)
+    finally:
+        client.close()
 
 
 def progress(outcome: Outcome, done: int, total: int, started: float):
