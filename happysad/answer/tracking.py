@@ -25,7 +25,7 @@ from .faces import Box, crop
 
 SMOOTHING_SECONDS = 0.5  # time constant: a change of expression shows in the smoothed answer within about a second
 HYSTERESIS = 0.1  # the label turns sad above 0.6 and happy again below 0.4
-LOST_SECONDS = 2.5  # a face unseen for up to this long keeps its number (hidden behind another for 2 s, say)
+LOST_SECONDS = 3.0  # a face unseen for up to this long keeps its number (hidden behind another for 2 s, and found again)
 FULL_SEARCH_SECONDS = 0.25  # the whole frame is searched this often for faces coming in
 WINDOW_SECONDS = 0.25  # a face missed for up to this long is still looked for where it should be, every frame
 SAME_LOOK = 0.5  # appearance similarity from which a face coming back is taken for one lost
