@@ -4,10 +4,28 @@ sad (a table, printed and saved), and a timeline figure of each face's answer ov
 matplotlib is imported only to draw the figure.
 """
 import csv
+from typing import NamedTuple
 
 import numpy as np
 
 SUMMARY_COLUMNS = ("face", "seconds_seen", "first_s", "last_s", "happy_share", "sad_share", "mean_p_sad")
+
+
+class TableRow(NamedTuple):
+    """A row of a video's table as read back: what the summary and the timeline need."""
+    face: int
+    time_s: float
+    p_sad: float
+    p_sad_smoothed: float
+    label: str
+
+
+def read_table(path) -> list:
+    """A video's table (happysad.answer.video.COLUMNS) read back from its CSV file: so a long video's
+    summary and timeline are made from the file at the end, not from rows held all along."""
+    with open(path, newline="") as file:
+        return [TableRow(int(r["face"]), float(r["time_s"]), float(r["p_sad"]), float(r["p_sad_smoothed"]), r["label"])
+                for r in csv.DictReader(file)]
 
 
 def summarise(rows, seconds_per_frame) -> list:

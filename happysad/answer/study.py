@@ -115,7 +115,7 @@ def analyse(recording: Recording, out_dir: Path, model_path, settings: dict, mar
     from . import classifier as classifier_module
     from .classifier import ModelError, load_classifier
     from .frames import VideoError, VideoSource
-    from .report import plot_timeline, summarise, write_summary
+    from .report import plot_timeline, read_table, summarise, write_summary
     from .video import follow_faces
     from .video_command import TableWriter
 
@@ -123,14 +123,14 @@ def analyse(recording: Recording, out_dir: Path, model_path, settings: dict, mar
         classifier_module.THREADS = threads
     stem = results_of(out_dir, recording)
     stem.parent.mkdir(parents=True, exist_ok=True)
-    outcome, rows, source, table = Outcome(recording.name, "failed", fingerprint=mark), [], None, None
+    outcome, faces_seen, source, table = Outcome(recording.name, "failed", fingerprint=mark), set(), None, None
     try:
         source = VideoSource(recording.path)
         model = load_classifier(model_path, note=False)
         table = TableWriter(f"{stem}.csv")
         for _, time_s, _, faces in follow_faces(source, model, settings["every"], settings["smoothing"],
                                                 copies=settings["copies"]):
-            rows += faces
+            faces_seen.update(face.face for face in faces)  # rows go to the table only: memory stays flat
             table.write(faces)
             outcome.duration_s = time_s
         outcome.status = "done"
@@ -147,7 +147,8 @@ def analyse(recording: Recording, out_dir: Path, model_path, settings: dict, mar
         outcome.frames_read = source.frames_read
         outcome.duration_s = max(outcome.duration_s, source.frames_read / source.frames_per_second) \
             if outcome.frames_read else 0.0
-    outcome.faces = len({row.face for row in rows})
+    outcome.faces = len(faces_seen)
+    rows = read_table(f"{stem}.csv") if faces_seen else []
     if rows:
         write_summary(summarise(rows, settings["every"] / (source.frames_per_second if source else 30.0)),
                       f"{stem}.summary.csv")

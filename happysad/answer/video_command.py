@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .frames import VideoError, VideoSource
-from .report import plot_timeline, summarise, summary_text, write_summary
+from .report import plot_timeline, read_table, summarise, summary_text, write_summary
 from .video import COLUMNS, follow_faces
 
 
@@ -152,12 +152,15 @@ def run_video(args) -> int:
         from tqdm import tqdm
         progress = tqdm(total=math.ceil(source.declared_frames / args.every), unit="frame", file=sys.stderr,
                         desc=Path(source.name).name)
+    rows_read = 0
     try:
         for index, time_s, image, faces in follow_faces(source, classifier, args.every, args.smoothing,
                                                         copies=args.copies):
-            rows += faces
-            if table:
+            rows_read += len(faces)
+            if table:  # the rows go to the table only, and are read back at the end: memory stays flat
                 table.write(faces)
+            else:
+                rows += faces
             if annotated:
                 annotated.write(image, faces)
             if window:
@@ -172,11 +175,13 @@ def run_video(args) -> int:
         fault = str(error)
     except KeyboardInterrupt:
         status = 0 if args.camera is not None else 130  # stopping a camera is how it ends
-        print(f"\nstopped at {len(rows)} rows; everything read so far is kept", file=sys.stderr)
+        print(f"\nstopped at {rows_read} rows; everything read so far is kept", file=sys.stderr)
     finally:
         for opened in (progress, table, annotated, window, source):
             if opened:
                 opened.close()
+    if table:
+        rows = read_table(args.csv)
     summary = summarise(rows, args.every / source.frames_per_second)
     print(summary_text(summary))
     if table and rows:
