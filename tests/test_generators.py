@@ -51,7 +51,7 @@ def test_validation_is_not_augmented_but_training_is(dataset):
     np.testing.assert_array_equal(validation[0][0], plain_validation[0][0])
 
 
-def test_holdout_flow_reads_holdout_only_and_is_optional(dataset, tmp_path):
+def test_the_held_out_scored_flow_reads_holdout_only_and_is_optional(dataset, tmp_path):
     holdout = flows(dataset)["scored_flows"]["held-out"]
     assert holdout.samples == 16 and not holdout.shuffle
     assert all("/holdout/" in path for path in holdout.filepaths)

@@ -99,15 +99,6 @@ def plot_confusion_matrix(matrix, title, save_to=None):
     _finish(figure, save_to)
 
 
-def show_image(image: Image.Image, title=None, size=6):
-    figure, ax = plt.subplots(figsize=(size, size * image.height / image.width))
-    ax.imshow(image, cmap="gray")
-    ax.axis("off")
-    if title:
-        ax.set_title(title)
-    _finish(figure, None)
-
-
 def plot_grad_cam(images, heatmaps, titles, save_to=None):
     """Each face with its Grad-CAM heatmap laid over it."""
     figure, axes = plt.subplots(1, len(images), figsize=(len(images) * 1.8, 2.2), squeeze=False)
