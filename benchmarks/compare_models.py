@@ -8,7 +8,7 @@ in the training pool (same content hash rule as `data import`), each resized fro
 model's input size (48 for this project's model, 64 for fer's) twice: bilinear (what the
 project's flows and `predict` use) and nearest (Keras' default). Two yardsticks: FER2013's
 original labels, and the faces people agree on (FER+ strict plurality happiness or sadness,
-scored against that plurality; happysad.train.votes). Web held-out: the photos `data import` held out
+scored against that plurality; happysad.data.votes). Web held-out: the photos `data import` held out
 (holdout/photos), through the whole predict path (faces found and cropped; a photo's answer is
 its biggest face's), original labels only. Prints one table and writes it to
 benchmarks/RESULTS.md: accuracy, macro-F1, happy and sad recall, mistakes made with >=90%
@@ -21,7 +21,6 @@ multiply-accumulates per face times faces/s, against the CPU's float32 peak as a
 product reaches it (numpy's BLAS on every core).
 """
 import argparse
-import platform
 import time
 from pathlib import Path
 
@@ -31,14 +30,15 @@ import numpy as np
 from PIL import Image
 
 from happysad.config import CLASS_NAMES, MODEL_FILENAME, ONE_PASS, STEADY
-from happysad.train.data_import import content_hash, existing_images
-from happysad.datafolder import held_out_photos
+from happysad.data.importer import content_hash, existing_images
+from happysad.data.datafolder import held_out_photos
 from happysad.train.evaluation import CONFIDENT, evaluate, evaluate_both
 from happysad.answer.images import read_image, to_model_input
 from happysad.answer.classifier import load_classifier, one_pass_network
 from happysad.train.export import load_keras_model
+from happysad.answer.speed import cpu_name, images_per_second, milliseconds_for_one_face
 from happysad.answer.prediction import classify_photos, input_size_and_channels, photo_answers, predict_arrays
-from happysad.train.votes import agreed_labels, pixel_key, votes_table
+from happysad.data.votes import agreed_labels, pixel_key, votes_table
 from fer_reference import FerAsHappySad
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -58,27 +58,6 @@ def fer_held_out(fer_test: Path, data_dir: Path):
                 labels.append(label_index)
                 votes.append(votes_table().get(pixel_key(image), [float("nan")] * 10))
     return images, labels, agreed_labels(votes)
-
-
-def images_per_second(model, arrays, batch=256, rounds=5):
-    batch_arrays = np.stack([arrays[i % len(arrays)] for i in range(batch)])
-    model(batch_arrays)  # warm up
-    started = time.perf_counter()
-    for _ in range(rounds):
-        model(batch_arrays)
-    return rounds * batch / (time.perf_counter() - started)
-
-
-def milliseconds_for_one_face(model, arrays, rounds=200):
-    """Median time of one face alone, as a camera frame with one face is classified."""
-    one = arrays[0][None]
-    model(one)  # warm up
-    times = []
-    for index in range(rounds):
-        started = time.perf_counter()
-        model(arrays[index % len(arrays)][None])
-        times.append(time.perf_counter() - started)
-    return 1000 * float(np.median(times))
 
 
 class AsAnswered:
@@ -119,14 +98,6 @@ def float32_peak_gmacs(size=2048, rounds=5) -> float:
         a @ b
         best = max(best, size ** 3 / (time.perf_counter() - started) / 1e9)
     return best
-
-
-def cpu_name() -> str:
-    try:
-        names = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")]
-        return f"{len(names)} x {names[0]}" if names else platform.processor()
-    except OSError:
-        return platform.processor() or platform.machine()
 
 
 def main():

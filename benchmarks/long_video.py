@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from compare_models import cpu_name
+from happysad.answer.speed import cpu_name
 from happysad.answer import frames as frames_module
 from happysad.answer.frames import VideoSource
 from happysad.answer.study import Recording, analyse, fingerprint

@@ -16,7 +16,7 @@ import time
 
 
 from happysad.config import MODEL_FILENAME
-from happysad.datafolder import held_out_photos, holdout_photos_folder
+from happysad.data.datafolder import held_out_photos, holdout_photos_folder
 from happysad.train.evaluation import evaluate
 from happysad.answer.faces import FaceDetector
 from happysad.answer.classifier import load_classifier

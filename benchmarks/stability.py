@@ -19,12 +19,12 @@ from fer_reference import FerAsHappySad
 
 from compare_models import AsAnswered
 from happysad.config import CLASS_NAMES, ONE_PASS, SHIPPED_MODEL, STEADY
-from happysad.datafolder import held_out_photos, label_folder
+from happysad.data.datafolder import held_out_photos, label_folder
 from happysad.answer.faces import Box, FaceDetector, crop
 from happysad.answer.images import read_image, to_model_input
 from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import input_size_and_channels, predict_arrays
-from happysad.train.votes import FER_SIZE
+from happysad.data.votes import FER_SIZE
 
 MOVED_POINTS = 0.05  # a confidence change larger than this counts as a change
 

@@ -23,14 +23,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from compare_models import cpu_name
+from happysad.answer.speed import cpu_name
 from happysad.answer.faces import FaceDetector, portraits
 from happysad.answer.frames import STAGES, Stopwatch, VideoSource
 from happysad.answer.classifier import load_classifier
 from happysad.answer.video import follow_faces
 from happysad.answer.video_command import AnnotatedWriter, TableWriter
 from happysad.config import ONE_PASS, SHIPPED_MODEL, STEADY
-from happysad.datafolder import held_out_photos
+from happysad.data.datafolder import held_out_photos
 
 CLIP = Path(__file__).resolve().parents[2] / "shared/datasets/videos/woman2.mp4"
 FRAME = (640, 360)

@@ -16,13 +16,12 @@ from one_pass_probe import half_resolution, macs_per_face
 import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 import keras
 from happysad.answer.classifier import LiteRTClassifier
+from happysad.answer.speed import images_per_second, milliseconds_for_one_face
 from happysad.train.export import happy_vs_sad
 from happysad.train.notebook import run_steps
-from happysad.train.votes import EMOTIONS
+from happysad.data.votes import EMOTIONS
 from keras import layers
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from compare_models import images_per_second, milliseconds_for_one_face  # noqa: E402
 
 SHAPE = (48, 48, 1)
 WIDE = ((32, 2), (64, 2), (128, 2), (256, 2))  # the shipped network's blocks

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from happysad.answer.prediction import classify_photos, photo_answers
 from happysad.config import CLASS_NAMES
-from happysad.datafolder import held_out_photos
+from happysad.data.datafolder import held_out_photos
 from happysad.train import evaluation
 from happysad.train.export import happy_vs_sad
 from happysad.train.notebook import run_steps
-from happysad.train.votes import EMOTIONS
+from happysad.data.votes import EMOTIONS
 
 
 def without_faceless(data_dir: Path, work: Path) -> Path:

@@ -51,13 +51,13 @@ import happysad.train  # noqa: F401  (first: TensorFlow imported without its sta
 import keras
 from keras import layers
 from happysad.train import calibration, evaluation
-from happysad.train.consistency import PairedViews, moved, votes_and_agreement
+from consistency import PairedViews, moved, votes_and_agreement
 from happysad.config import SHIPPED_MODEL
 from happysad.train.explain import convolutional_network
 from happysad.train.export import MOVES, happy_vs_sad, in_float32, with_averaged_copies
 from happysad.train.notebook import run_steps
 from happysad.train.export import load_keras_model
-from happysad.train.votes import EMOTIONS
+from happysad.data.votes import EMOTIONS
 
 NUDGES = MOVES[1:]  # one pixel right, left, down, up
 

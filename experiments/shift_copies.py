@@ -16,7 +16,7 @@ import numpy as np
 from validation_slices import slices, validation_arrays
 
 from happysad.train import calibration, evaluation
-from happysad.train.consistency import moved
+from consistency import moved
 from happysad.config import SHIPPED_MODEL
 from happysad.train.explain import convolutional_network
 from happysad.train.export import load_keras_model

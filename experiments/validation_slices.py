@@ -9,12 +9,12 @@ a validation image without FER+ votes.
 import argparse
 import contextlib
 import io
-import sys
-from pathlib import Path
 
 import numpy as np
 
-from happysad.train import calibration, evaluation, votes
+from happysad.answer.speed import images_per_second, milliseconds_for_one_face
+from happysad.data import votes
+from happysad.train import calibration, evaluation
 from happysad.train.notebook import run_steps
 from happysad.train.export import load_keras_model
 
@@ -61,9 +61,6 @@ def file_measures(classifier, images, labels, agreed, has_votes, reference_p_sad
     """{faces/s at batch 256, ms for one face (timed as compare_models times the shipped file), the
     largest |P(sad) change| against `reference_p_sad`, the share moving more than 0.005, accuracy
     by slice} for a file answering the validation faces."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    from compare_models import images_per_second, milliseconds_for_one_face
-
     p_sad = answers(classifier, images)
     change = np.abs(p_sad - reference_p_sad)
     return {"faces_per_s": round(images_per_second(classifier, list(images[:256]))),

@@ -1,6 +1,26 @@
 """happysad: tell happy from sad faces with a small CNN trained in image_classification.ipynb.
 
-Two rooms, and a little shared between them:
+Three rooms. Work flows data -> train -> answer: the data folder trains the network, training
+exports the files that answer. Imports never make a cycle: answer/ imports from neither other room;
+data/ imports from answer/ only its image reading and face detection (it crops faces as answering
+finds them); train/ imports from both. Only train/ imports TensorFlow (a test checks every module).
+
+  data/     the data folder: what goes in it and how it is read; no TensorFlow
+    datafolder      the folder's layout, the check before training, the training pool as a table, sample pictures
+    importer        import folders/zips into happy/, sad/, other_emotions/ and holdout/, deduplicated
+    download        fetch the Kaggle datasets, then import them
+    votes           FER+ votes: found by a face's pixels, soft targets, the faces people agree on
+
+  train/    the notebook's side; importing it imports TensorFlow, its start-up lines silenced
+    resize_filters  training batches loaded with a resize filter drawn at random
+    fitting         the learning-rate schedule, precision, reproducibility, several GPUs
+    progress        a progress bar with the time left while training
+    calibration     temperature scaling: fit it, apply it, log-loss
+    export          trained network -> shipped files: happy vs sad, temperature, Keras and LiteRT files
+    evaluation      accuracy, recalls, calibration error, confident mistakes, both yardsticks
+    explain         Grad-CAM heatmaps
+    plots           the notebook's figures
+    notebook        run the notebook's training steps from Python (tests, benchmarks, experiments)
 
   answer/   classify faces; never imports TensorFlow, so a command answers at once
     images          decode any image file safely (ImageError on bad input); an image as model input
@@ -16,22 +36,7 @@ Two rooms, and a little shared between them:
     report          per face: time seen, share happy and sad; the timeline figure (matplotlib)
     video_command   the `video` command line: the table, the annotated copy, the live window
     study           a whole study: many videos in parallel, a table each, the study's tables, resumable
+    speed           faces a second and one face's time on this CPU (benchmarks, experiments)
 
-  train/    everything that needs TensorFlow; importing it imports TensorFlow, its start-up lines silenced
-    data_import     import folders/zips into happy/, sad/, other_emotions/ and holdout/, deduplicated
-    download        fetch the Kaggle datasets, then import them
-    votes           FER+ votes: found by a face's pixels, soft targets, the faces people agree on
-    resize_filters  training batches loaded with a resize filter drawn at random
-    fitting         the learning-rate schedule, precision, reproducibility, several GPUs
-    consistency     training pairs (a face and its moved mirror image) and a loss that makes them agree
-    progress        a progress bar with the time left while training
-    calibration     temperature scaling: fit it, apply it, log-loss
-    export          trained network -> shipped files: happy vs sad, averaged copies, temperature, Keras and LiteRT files
-    evaluation      accuracy, recalls, calibration error, confident mistakes, both yardsticks
-    explain         Grad-CAM heatmaps
-    plots           the notebook's figures
-    notebook        run the notebook's training steps from Python (tests, benchmarks)
-
-  shared: config (names, the shipped files), files (atomic writes), quiet (muted start-up
-  notices), datafolder (the data folder's layout and tables).
+  shared: config (names, the shipped files), files (atomic writes), quiet (muted start-up notices).
 """

@@ -70,14 +70,14 @@ def main(argv=None) -> int:
     if args.command == "export":
         return run_export(args.model)
     if args.action == "download":
-        from .train.download import DownloadError, download_and_import
+        from .data.download import DownloadError, download_and_import
         try:
             summary = download_and_import(args.data_dir)
         except DownloadError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
     else:
-        from .train.data_import import DataImportError, import_sources
+        from .data.importer import DataImportError, import_sources
         try:
             summary = import_sources(args.paths, args.data_dir, keep_faceless=not args.drop_faceless)
         except DataImportError as error:

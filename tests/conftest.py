@@ -69,7 +69,7 @@ def make_model():
     make_model(channels) -> an untrained happy/sad model."""
     from happysad.train.export import happy_vs_sad
     from happysad.train.notebook import run_steps
-    from happysad.train.votes import EMOTIONS
+    from happysad.data.votes import EMOTIONS
     build = run_steps("model")["make_model"]
     return lambda channels: happy_vs_sad(build((48, 48, channels), classes=len(EMOTIONS)), EMOTIONS)
 

@@ -76,7 +76,7 @@ def test_labels_of_neighbouring_faces_in_a_row_do_not_cover_each_other():
 
 def test_the_command_line_path_never_imports_the_plotting_libraries():
     # Keras 3 itself imports matplotlib.pyplot (keras.src.visualization); seaborn and our figures are the cost we own.
-    code = ("import sys, happysad.answer.predict_command, happysad.answer.annotate, happysad.answer.prediction, happysad.datafolder; "
+    code = ("import sys, happysad.answer.predict_command, happysad.answer.annotate, happysad.answer.prediction, happysad.data.datafolder; "
             "print(sorted(m for m in ('seaborn', 'happysad.train.plots') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"

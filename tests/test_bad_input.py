@@ -6,8 +6,8 @@ import pytest
 
 from bad_inputs import make_corpus
 from happysad.__main__ import main
-from happysad.train.data_import import import_sources
-from happysad.datafolder import set_aside_unusable
+from happysad.data.importer import import_sources
+from happysad.data.datafolder import set_aside_unusable
 from happysad.answer.images import ImageError, read_image
 from happysad.train.notebook import run_steps
 from conftest import encoded, face

@@ -2,7 +2,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from happysad.train.data_import import import_sources
+from happysad.data.importer import import_sources
 from conftest import encoded, face, write_faces
 
 

@@ -1,7 +1,7 @@
 import socket
 import time
 
-from happysad.train import download
+from happysad.data import download
 from happysad.__main__ import main
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import keras
 from happysad.train.export import happy_vs_sad, save_model
 from happysad.train.notebook import run_steps
-from happysad.train.votes import EMOTIONS
+from happysad.data.votes import EMOTIONS
 
 data, out, epochs, kill_after = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 

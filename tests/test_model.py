@@ -2,7 +2,7 @@ import keras
 import numpy as np
 
 from happysad.train.export import MOVES, happy_vs_sad, save_model, with_averaged_copies
-from happysad.train.votes import EMOTIONS
+from happysad.data.votes import EMOTIONS
 from conftest import face, notebook_training
 from happysad.answer.images import to_model_input
 

@@ -6,6 +6,7 @@ import papermill
 import pytest
 
 from conftest import REPO, make_dataset
+from happysad.train.notebook import NotebookInterfaceError, run_steps
 
 NOTEBOOK = REPO / "image_classification.ipynb"
 FIGURES = {"class_counts.png", "samples.png", "augmentation.png", "learning_curves.png",
@@ -15,13 +16,25 @@ FIGURES = {"class_counts.png", "samples.png", "augmentation.png", "learning_curv
 # What TensorFlow, absl and the Jupyter kernel print at start-up or on first use
 LOG_MARKERS = ("oneDNN", "tensorflow/", "cuda", "I0000 ", "W0000 ", "E0000 ", "absl::", "Debugger warning",
                "PYDEVD", "frozen modules")
+LOG_PREFIXES = ("INFO:", "WARNING:", "ERROR:")  # Python's logging, e.g. the LiteRT converter's "INFO:tensorflow:..."
 
 
 def log_lines(notebook) -> list:
     """Lines of any cell's output that look like library or kernel logging."""
     return [line for cell in notebook.cells for output in cell.get("outputs", [])
             for line in output.get("text", "").splitlines()
-            if any(marker in line for marker in LOG_MARKERS)]
+            if any(marker in line for marker in LOG_MARKERS) or line.startswith(LOG_PREFIXES)]
+
+
+def test_log_lines_are_caught_wherever_they_come_from():
+    for line in ("INFO:tensorflow:Assets written to: /tmp/x/assets", "2026-12-01 I0000 00:00 cpu_feature_guard",
+                 "oneDNN custom operations are on"):
+        cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("stream", name="stderr", text=line + "\n")])
+        assert log_lines(nbformat.v4.new_notebook(cells=[cell])) == [line]
+
+
+def test_the_committed_notebook_carries_no_log_lines():
+    assert log_lines(nbformat.read(NOTEBOOK, as_version=4)) == []
 
 
 def repo_model_state():
@@ -72,7 +85,6 @@ def test_committed_notebook_holds_one_default_run_top_to_bottom():
 
 
 def test_a_step_that_stops_defining_a_name_it_promises_fails_by_that_name(tmp_path):
-    from happysad.train.notebook import NotebookInterfaceError, run_steps
     notebook = json.loads(NOTEBOOK.read_text())
     for cell in notebook["cells"]:
         if "model" in cell["metadata"].get("tags", []):
@@ -81,8 +93,15 @@ def test_a_step_that_stops_defining_a_name_it_promises_fails_by_that_name(tmp_pa
     with pytest.raises(NotebookInterfaceError, match="'model' no longer define make_model"):
         run_steps("model", notebook=tmp_path / "renamed.ipynb")
     steps = run_steps("model")
-    with pytest.raises(KeyError, match="'holdout_flow' is not defined .* make_model"):
-        steps["holdout_flow"]
+    with pytest.raises(KeyError, match="'train_flow' is not defined .* make_model"):
+        steps["train_flow"]  # declared by the flows step, which did not run
+
+
+def test_a_name_the_notebook_never_promised_cannot_be_read(dataset):
+    steps = run_steps("flows", DATA_DIR=str(dataset), BATCH_SIZE=16)
+    assert steps["emotion_options"]["class_mode"] == "raw" and steps["BATCH_SIZE"] == 16  # declared; a parameter
+    with pytest.raises(KeyError, match="'load_options' is not part of the notebook's interface"):
+        steps["load_options"]  # defined by the flows cell, but not in STEPS
 
 
 @pytest.mark.slow
@@ -95,10 +114,7 @@ def test_run_writes_model_and_figures(executed):  # and the LiteRT file the answ
 @pytest.mark.slow
 def test_no_cell_output_carries_log_lines(executed):
     _, output = executed
-    assert log_lines(output) == []
-    assert [line for cell in output.cells for o in cell.get("outputs", []) for line in o.get("text", "").splitlines()
-            if line.startswith("INFO:")] == []  # the LiteRT export's Python log lines too
-    assert log_lines(nbformat.read(NOTEBOOK, as_version=4)) == []  # nor the committed real run
+    assert log_lines(output) == []  # the LiteRT export's Python log lines too
 
 
 @pytest.mark.slow
@@ -122,6 +138,15 @@ def test_predict_cell_prints_a_label(executed):
     _, output = executed
     printed = cell_text(code_cell_with(output, "IMAGE_PATH = None"))
     assert ("happy, " in printed or "sad, " in printed) and "% confident" in printed
+
+
+@pytest.mark.slow
+def test_the_study_cells_read_two_sessions_into_one_table(executed):
+    _, output = executed
+    printed = cell_text(code_cell_with(output, "STUDY_DIR = None"))
+    assert "2 videos, 0 done before" in printed and "[2/2]" in printed and "study.csv" in printed
+    figure = cell_text(code_cell_with(output, "sns.catplot("))
+    assert figure == "" or "no face was found" in figure  # a figure, or the toy faces found no face
 
 
 @pytest.mark.slow

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from happysad.train.data_import import import_sources
+from happysad.data.importer import import_sources
 from happysad.train.notebook import run_steps
-from happysad.train.votes import EMOTIONS, TARGETS
+from happysad.data.votes import EMOTIONS, TARGETS
 from conftest import SHARED_DATASETS
 
 pytestmark = pytest.mark.skipif(not SHARED_DATASETS.is_dir(),

@@ -6,6 +6,7 @@ import pytest
 
 from conftest import needs_real_faces, portraits
 from happysad.__main__ import main
+from happysad.answer import study as study_module
 from happysad.answer.study import STUDY_TABLE, VIDEOS_TABLE
 from test_video import placed, write_clip
 
@@ -122,7 +123,8 @@ def test_a_dask_cluster_of_two_workers_gives_the_local_run_s_tables(study, tmp_p
         assert read(tmp_path / "cluster" / name) == read(tmp_path / "local" / name), name
 
 
-def test_a_cluster_that_does_not_answer_is_said_in_one_line(tmp_path, capsys):
+def test_a_cluster_that_does_not_answer_is_said_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(study_module, "CONNECT_SECONDS", 2)
     clip = tmp_path / "a.mp4"
     write_clip(clip, [placed()] * 3)
     assert main(["video", str(clip), "--out-dir", str(tmp_path / "out"), "--cluster", "tcp://127.0.0.1:9"]) == 2

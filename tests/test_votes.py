@@ -4,8 +4,8 @@ import csv
 import numpy as np
 import pytest
 
-from happysad.train import votes
-from happysad.train.data_import import import_sources
+from happysad.data import votes
+from happysad.data.importer import import_sources
 from happysad.train.evaluation import evaluate_both
 from conftest import SHARED_DATASETS, encoded, face
 

@@ -38,6 +38,7 @@ FACE_COLUMNS = ("video", "face", "first_s", "last_s", "seconds_in_view", "happy_
                 "mean_p_sad_smoothed", "median_p_sad_smoothed", "label_changes", "frames")
 VIDEO_COLUMNS = ("video", "duration_s", "frames_read", "faces", "status", "error")
 DONE_SUFFIX = ".done.json"
+CONNECT_SECONDS = 30  # how long to wait for a cluster's scheduler to answer
 
 
 class StudyError(RuntimeError):
@@ -281,9 +282,9 @@ def on_cluster(address, pending, out_dir, model_path, settings, mark):
     except ImportError:
         raise StudyError("--cluster needs Dask's `distributed` package (pip install distributed)") from None
     try:
-        client = Client(address, timeout=30)
+        client = Client(address, timeout=CONNECT_SECONDS)
     except OSError as error:
-        raise StudyError(f"{address}: no Dask scheduler answers there ({error})") from None
+        raise StudyError(f"{address}: no Dask scheduler answers there within {CONNECT_SECONDS} s ({error})") from None
     try:
         absolute = [Recording(r.path.resolve(), r.name) for r in pending]
         futures = client.map(analyse, absolute, out_dir=Path(out_dir).resolve(), model_path=Path(model_path).resolve(),
@@ -301,4 +302,5 @@ def progress(outcome: Outcome, done: int, total: int, started: float):
     elapsed = time.monotonic() - started
     left = elapsed / done * (total - done)
     print(f"[{done}/{total}] {outcome.video}: {outcome.status}, {outcome.duration_s:.1f} s of video, "
-          f"{outcome.faces} faces; {total - done} left, about {left / 60:.1f} min", file=sys.stderr, flush=True)
+          f"{outcome.faces} face{'' if outcome.faces == 1 else 's'}; {total - done} left, about {left / 60:.1f} min",
+          file=sys.stderr, flush=True)

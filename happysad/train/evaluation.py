@@ -2,7 +2,7 @@
 
 Two yardsticks: FER2013's original labels (one annotator each, the folders), and the faces
 people agree on (FER+: the strict plurality of 10 annotators is happiness or sadness; see
-happysad.train.votes), scored against that plurality.
+happysad.data.votes), scored against that plurality.
 """
 import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score, recall_score

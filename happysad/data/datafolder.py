@@ -2,7 +2,7 @@
 
     happy/, sad/                 training and validation faces (the notebook splits them 80/20)
     other_emotions/<emotion>/    FER2013's other training faces (angry, neutral, ...): taught, never scored
-    ferplus_votes.csv            FER+ votes of the FER2013 faces stored here (happysad.train.votes)
+    ferplus_votes.csv            FER+ votes of the FER2013 faces stored here (happysad.data.votes)
     holdout/happy, holdout/sad   held-out faces: never trained on, never used for a choice
     holdout/photos/<label>/      the held-out photos whole, for photo-level evaluation
     rejected/                    files that could not be decoded, moved aside (never deleted)
@@ -11,8 +11,9 @@ import os
 import random
 from pathlib import Path
 
-from .config import CLASS_NAMES, OTHER_EMOTIONS
-from .answer.images import IMAGE_SUFFIXES, ImageError, decode_image, read_bytes
+from ..config import CLASS_NAMES, OTHER_EMOTIONS
+from ..answer.images import IMAGE_SUFFIXES, ImageError, decode_image, read_bytes
+from .votes import VOTE_COLUMNS, read_votes
 
 HOLDOUT_DIR = "holdout"
 OTHER_EMOTIONS_DIR = "other_emotions"
@@ -97,8 +98,6 @@ def training_faces(data_dir="."):
     never changes, so the notebook's 80/20 split (the last 80% of rows train) is the same every run.
     """
     import pandas as pd
-
-    from .train.votes import VOTE_COLUMNS, read_votes
 
     rows = [(str(path.resolve()), label) for split, label, folder in stored_folders(data_dir) if split == "train"
             for path in folder.iterdir() if path.suffix.lower() in KERAS_IMAGE_SUFFIXES]

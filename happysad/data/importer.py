@@ -20,7 +20,7 @@ Photos (pictures larger than FACE_CROP_ABOVE pixels; FER2013's 48x48 faces are
 not) are cut into face crops framed like the FER2013 faces, one file per main
 face, as `predict` does; a photo where no face is found is kept whole (its
 centred square) unless keep_faceless=False. Then every stored FER2013 face gets its FER+
-votes, found by its pixels (happysad.train.votes, written to ferplus_votes.csv in the data folder).
+votes, found by its pixels (happysad.data.votes, written to ferplus_votes.csv in the data folder).
 Files are named by content hash:
 <hash>.png (grayscale) or <hash>.jpg (colour) for pictures stored as they are,
 <hash>-face<n>.jpg for face crops, <hash>-whole.jpg for a faceless photo's
@@ -39,11 +39,11 @@ from typing import Callable, NamedTuple
 from PIL import Image
 from tqdm import tqdm
 
-from ..config import CLASS_NAMES, OTHER_EMOTIONS
-from ..datafolder import holdout_photos_folder, label_folder, stored_folders
 from ..answer.faces import FaceDetector, centre_box, crop
-from ..files import write_atomically
 from ..answer.images import ImageError, decode_image, read_bytes, read_image
+from ..config import CLASS_NAMES, OTHER_EMOTIONS
+from ..files import write_atomically
+from .datafolder import holdout_photos_folder, label_folder, stored_folders
 from .votes import FER_SIZE, write_votes
 
 

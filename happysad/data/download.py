@@ -2,7 +2,7 @@
 import socket
 import threading
 
-from .data_import import import_sources
+from .importer import import_sources
 
 KAGGLE_DATASETS = (
     "saharnazyaghoobpoor/happy-and-sad-image",  # web photos, happy/ and sad/

@@ -1,0 +1,35 @@
+"""How fast a classifier answers on this machine: faces a second in batches, one face's time, the CPU's name.
+The benchmarks and the experiments time every model with these, so their figures compare."""
+import platform
+import time
+
+import numpy as np
+
+
+def cpu_name() -> str:
+    try:
+        names = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")]
+        return f"{len(names)} x {names[0]}" if names else platform.processor()
+    except OSError:
+        return platform.processor() or platform.machine()
+
+
+def images_per_second(model, arrays, batch=256, rounds=5):
+    batch_arrays = np.stack([arrays[i % len(arrays)] for i in range(batch)])
+    model(batch_arrays)  # warm up
+    started = time.perf_counter()
+    for _ in range(rounds):
+        model(batch_arrays)
+    return rounds * batch / (time.perf_counter() - started)
+
+
+def milliseconds_for_one_face(model, arrays, rounds=200):
+    """Median time of one face alone, as a camera frame with one face is classified."""
+    one = arrays[0][None]
+    model(one)  # warm up
+    times = []
+    for index in range(rounds):
+        started = time.perf_counter()
+        model(arrays[index % len(arrays)][None])
+        times.append(time.perf_counter() - started)
+    return 1000 * float(np.median(times))

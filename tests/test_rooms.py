@@ -1,0 +1,60 @@
+"""The package's three rooms: data and answer never import TensorFlow, and no import runs back
+against the flow (answer imports neither other room; data imports no training module)."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "happysad"
+ROOMS = ("data", "train", "answer")
+
+
+def modules(room):
+    return sorted(f"happysad.{room}.{path.stem}" for path in (PACKAGE / room).glob("*.py") if path.stem != "__init__")
+
+
+def imported_rooms(path: Path) -> set:
+    """The package rooms a module imports from, relative or absolute, at any depth of its code."""
+    rooms = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            name = node.module or ""
+            if node.level == 2 or name.startswith("happysad."):
+                rooms.add(name.removeprefix("happysad.").split(".")[0])
+            elif node.level == 1 and path.parent == PACKAGE:
+                rooms.add(name.split(".")[0])
+        elif isinstance(node, ast.Import):
+            rooms.update(alias.name.split(".")[1] for alias in node.names if alias.name.startswith("happysad."))
+    return rooms & set(ROOMS)
+
+
+@pytest.mark.parametrize("room, allowed", [("answer", set()), ("data", {"answer"})])
+def test_imports_never_run_back_against_the_flow(room, allowed):
+    for path in (PACKAGE / room).glob("*.py"):
+        assert imported_rooms(path) <= allowed, f"{path.name} imports from {imported_rooms(path) - allowed}"
+
+
+def test_only_the_training_room_imports_tensorflow():
+    checked = modules("data") + modules("answer") + ["happysad.__main__", "happysad.config", "happysad.files"]
+    code = ("import importlib, sys\n"
+            f"for name in {checked!r}:\n"
+            "    importlib.import_module(name)\n"
+            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+    run = subprocess.run([sys.executable, "-c", "import sys, happysad.train; print('tensorflow' in sys.modules)"],
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "True"
+
+
+def test_the_data_command_starts_without_tensorflow(tmp_path):
+    """`data import` of an empty folder runs its whole path (argument parsing, the importer, votes)."""
+    (tmp_path / "empty").mkdir()
+    code = ("import runpy, sys\n"
+            f"sys.argv = ['happysad', 'data', 'import', {str(tmp_path / 'empty')!r}, '--data-dir', {str(tmp_path / 'data')!r}]\n"
+            "try:\n    runpy.run_module('happysad', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print('tensorflow' in sys.modules, file=sys.stderr)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.stderr.strip().splitlines()[-1] == "False", run.stderr
