@@ -102,7 +102,7 @@ def ensure_environment(build: str | None = None) -> Path:
     build = build or tensorflow_build()
     tensorflow = ROOT / f"requirements-{build}.txt"
     stamp = VENV / "requirements.sha256"
-    wanted = _stamp(REQUIREMENTS, tensorflow, ROOT / "pyproject.toml", extra=build)
+    wanted = _stamp(*sorted(ROOT.glob("requirements*.txt")), ROOT / "pyproject.toml", extra=build)
     if not stamp.exists() or stamp.read_text().strip() != wanted:
         print(f"Installing the requirements, TensorFlow's {build.upper()} build (first time: a few minutes) ...",
               flush=True)

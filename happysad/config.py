@@ -1,13 +1,18 @@
 """Names shared by the whole project."""
+import site
+import sys
 from pathlib import Path
 
 CLASS_NAMES = ("happy", "sad")  # flow_from_directory's order: happy = 0, sad = 1
 # FER2013's five other emotions (its Kaggle folder names): imported too, for training only
 OTHER_EMOTIONS = ("angry", "disgusted", "fearful", "neutral", "surprised")
 MODEL_FILENAME = "happy_sad_model.keras"
-# The shipped model, beside the package (tasks.py installs the package in editable mode): found
-# wherever a command runs.
-SHIPPED_MODEL = Path(__file__).resolve().parents[1] / MODEL_FILENAME
+# The shipped model: beside the package in a clone (tasks.py installs the package in editable mode),
+# found wherever a command runs; after `pip install .` (not editable), its LiteRT file, which
+# pyproject.toml installs under <prefix>/share/happysad.
+BESIDE_PACKAGE = Path(__file__).resolve().parents[1] / MODEL_FILENAME
+INSTALLED = [Path(base, "share", "happysad", "happy_sad_model.tflite") for base in (sys.prefix, site.USER_BASE or sys.prefix)]
+SHIPPED_MODEL = next((path for path in INSTALLED if path.is_file() and not BESIDE_PACKAGE.is_file()), BESIDE_PACKAGE)
 # Views of each face whose logits are averaged (happysad.answer.classifier.copies_of): the face and
 # each of MOVES (pixels right, down), and the mirror image of each.
 MOVES = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
