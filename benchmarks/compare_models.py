@@ -8,7 +8,9 @@ in the training pool (same content hash rule as `data import`), each resized fro
 model's input size (48 for this project's model, 64 for fer's) twice: bilinear (what the
 project's flows and `predict` use) and nearest (Keras' default). Two yardsticks: FER2013's
 original labels, and the faces people agree on (FER+ strict plurality happiness or sadness,
-scored against that plurality; happysad.data.votes). Web held-out: the photos `data import` held out
+scored against that plurality; happysad.data.votes). Looking down: the same faces bent forward
+and lit by a screen (happysad.data.looking_down), bilinear; its gap to the same faces unchanged
+on the agreed yardstick is printed for each model. Web held-out: the photos `data import` held out
 (holdout/photos), through the whole predict path (faces found and cropped; a photo's answer is
 its biggest face's), original labels only. Prints one table and writes it to
 benchmarks/RESULTS.md: accuracy, macro-F1, happy and sad recall, mistakes made with >=90%
@@ -38,6 +40,7 @@ from happysad.answer.classifier import load_classifier, one_pass_network
 from happysad.train.export import load_keras_model
 from happysad.answer.speed import cpu_name, images_per_second, milliseconds_for_one_face
 from happysad.answer.prediction import classify_photos, input_size_and_channels, photo_answers, predict_arrays
+from happysad.data.looking_down import looking_down
 from happysad.data.votes import agreed_labels, pixel_key, votes_table
 from fer_reference import FerAsHappySad
 
@@ -118,7 +121,7 @@ def main():
              f"| model | data | yardstick | accuracy | macro-F1 | happy recall | sad recall | wrong at >={CONFIDENT:.0%} "
              "| ECE |",
              "|---|---|---|---|---|---|---|---|---|"]
-    speeds, latencies = {}, {}
+    speeds, latencies, gaps = {}, {}, {}
     for name, model in models.items():
         scores, (size, channels) = {}, input_size_and_channels(model)
         for filter_name, resample in RESIZE_FILTERS.items():
@@ -128,14 +131,22 @@ def main():
                 scores[f"FER2013 held-out, {filter_name} 48->{size}", yardstick] = result
         speeds[name] = images_per_second(model, arrays)
         latencies[name] = milliseconds_for_one_face(model, arrays)
+        bent = [to_model_input(looking_down(image)[0], size, channels) for image in fer_images]
+        for yardstick, result in evaluate_both(fer_labels, agreed, predict_arrays(model, bent)).items():
+            scores[f"FER2013 held-out looking down, bilinear 48->{size}", yardstick] = result
         predictions, _ = classify_photos(model, photos)
         if photos:
             scores["web photos held-out", "original labels"] = evaluate(photo_labels,
                                                                         photo_answers(predictions, photos)[0])
+        unchanged = scores[f"FER2013 held-out, bilinear 48->{size}", "agreed faces"]["accuracy"]
+        gaps[name] = scores[f"FER2013 held-out looking down, bilinear 48->{size}", "agreed faces"]["accuracy"] - unchanged
         for (data, yardstick), s in scores.items():
             lines.append(f"| {name} | {data} | {yardstick} | {s['accuracy']:.2%} | {s['macro_f1']:.3f} | "
                          f"{s['happy_recall']:.3f} | {s['sad_recall']:.3f} | {s['confident_mistakes']} | "
                          f"{s['ece']:.3f} |")
+    lines += ["", "Looking down (happysad.data.looking_down: the same held-out faces bent forward 15-35 degrees, lit "
+              "from below or a side, dimmer in contrast and blurred), agreed faces against the same faces unchanged:", ""]
+    lines += [f"- {name}: {gap * 100:+.2f} points" for name, gap in gaps.items()]
     network_macs = multiply_accumulates(one_pass_network(load_keras_model(args.model)))
     peak = float32_peak_gmacs()
     lines += ["", f"Speed on {cpu_name()}, one process, warm; float32 peak {peak:.0f} GMAC/s (a 2048x2048 "

@@ -4,12 +4,15 @@
 
 Makes a clip of `--minutes` (default an hour) by playing the shared clip over and over, then reads
 it as a study reads a video (happysad.answer.study.analyse: every frame, one pass, the table
-written as it goes) in this process, and prints, at the end of the first minute of video and of
-every tenth of the clip after it, the process's resident memory and the mean time per frame over
-the last minute of video read: both curves' ends are the figures that count.
+written as it goes) in this process, with glibc's default malloc as `video` has it. Prints, at
+the end of the first minute of video, of every tenth of the clip after it and of the clip, the
+process's resident memory and the mean time per frame over the last minute of video read: both
+curves' ends are the figures that count.
 """
 import argparse
+import os
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -46,6 +49,11 @@ def resident_mb() -> float:
 
 
 def main():
+    if any(name.startswith("MALLOC_") for name in os.environ):
+        # As `video` runs for a user: with glibc's own malloc (tasks.py gives every command the
+        # settings that speed TensorFlow's training, which keep freed memory instead of returning it).
+        plain = {name: value for name, value in os.environ.items() if not name.startswith("MALLOC_")}
+        os.execve(sys.executable, [sys.executable, *sys.argv], plain)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60)
     parser.add_argument("--clip", default=CLIP, type=Path)
@@ -73,7 +81,7 @@ def main():
           f"{outcome.status}) in {total / 60:.1f} min\n")
     print("| video read, min | resident MB | ms per frame over the last minute of video |\n|---|---|---|")
     marks = [60] + [args.minutes * 60 * k / 10 for k in range(1, 11)]
-    for mark in sorted({m for m in marks if m <= samples[-1][0] + 1}):
+    for mark in sorted({m for m in marks if m < samples[-1][0]} | {samples[-1][0]}):
         at = min(range(len(samples)), key=lambda i: abs(samples[i][0] - mark))
         before = min(range(len(samples)), key=lambda i: abs(samples[i][0] - (samples[at][0] - 60)))
         frames = (samples[at][0] - samples[before][0]) * rate

@@ -6,6 +6,8 @@
 model twice for the same epochs and seed, once on everything and once without those files,
 and prints held-out accuracy on the web photos (through the whole predict path: detect,
 crop, classify) and on the held-out faces. The held-out sets are the same for both.
+
+Backs docs/experiments.md, "Data".
 """
 import argparse
 import tempfile

@@ -8,6 +8,8 @@ and scored on the notebook's validation split, with how far each int8 answer mov
 Prints one line per file: faces/s at batch 256, ms for one face, the largest |P(sad) change|
 against the float32 file, the share of faces moving more than 0.005 (the parity the fast file
 must keep with the Keras file), and accuracy on the validation slices.
+
+Backs docs/experiments.md, "Runtime".
 """
 import argparse
 import json

@@ -10,6 +10,8 @@ moves from the Keras file's.
 Prints one line per runtime and file: faces/s at batch 256, ms for one face, the largest
 |P(sad) change| against Keras, the share of faces moving more than 0.005 (the parity the fast
 file must keep with the Keras file), and accuracy on the validation slices.
+
+Backs docs/experiments.md, "Runtime".
 """
 import argparse
 import json

@@ -9,6 +9,8 @@ copies answers the mean of their logits. Prints accuracy on FER2013's labels, we
 agreed faces, log-loss, and how often the answer moves by more than 5 points when the face moves
 by one pixel left, right, up or down, over all faces and over the web-photo crops alone (the
 validation stand-in for faces found in photos).
+
+Backs docs/experiments.md, "Ten copies for photos, one pass for video".
 """
 import argparse
 

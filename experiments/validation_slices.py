@@ -5,6 +5,8 @@ and the faces people agree on. For choosing between recipes on validation only.
 
 The validation split is the notebook's own (its flow cells, run from Python); a web-photo crop is
 a validation image without FER+ votes.
+
+Backs docs/experiments.md, "Network and training".
 """
 import argparse
 import contextlib

@@ -1,0 +1,85 @@
+"""The looking-down yardstick: faces bent forward and lit from below or from one side, as people
+are filmed looking at a phone, a keyboard or a robot's screen.
+
+Each face (48x48 gray, as FER2013 stores it) is changed in three steps, all drawn from a random
+generator seeded by the face's own pixels, so the same face always gives the same picture:
+
+1. **Bent forward** by a pitch of 15-35 degrees: the face is taken as a plane turning about a
+   horizontal axis through its centre, seen by a pinhole camera 2.5 face-heights away, so the
+   forehead comes nearer (and grows) while the mouth and chin go away, shrink and move up; the
+   whole face is foreshortened by cos(pitch). The crop stays where it was, as a detector's box
+   would follow the face; rows the face no longer covers repeat its edge.
+2. **Lit by a screen**: two faces in three from below (the chin and mouth bright, the eyes and
+   forehead in shadow), one in three from the left or right; the light falls off linearly across
+   the face, the dark side at 30-55% of its brightness; then the mean brightness is put back, as
+   a camera's automatic exposure would.
+3. **Filmed in dim light**: contrast lowered to 70-90% around the mean and a Gaussian blur of
+   0.4-0.9 px.
+
+Limits, written down so no one reads more into it: a plane is not a head (the nose and brows
+do not hide what is behind them); the eyes are not cast down and the eyelids not lowered, which a
+real bent head shows; the light is a ramp, not a shadow cast by the nose or brows; gray only, so
+the blue cast of a screen is not there. It is a yardstick of how far the answer moves for these
+changes, on faces whose votes say what they show; real clips stay the final check.
+"""
+import hashlib
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+PITCH_DEGREES = (15.0, 35.0)
+CAMERA_DISTANCE = 2.5  # in face heights
+FROM_BELOW = 2 / 3  # the share of faces lit from below; the rest from one side
+DARK_SIDE = (0.30, 0.55)  # brightness of the far side of the light's ramp
+CONTRAST = (0.70, 0.90)
+BLUR_PIXELS = (0.4, 0.9)
+
+
+def generator_for(pixels: np.ndarray) -> np.random.Generator:
+    """A random generator seeded by the face's pixels: the same face, the same draw."""
+    return np.random.default_rng(int.from_bytes(hashlib.sha256(pixels.tobytes()).digest()[:8], "little"))
+
+
+def bend_forward(pixels: np.ndarray, pitch_degrees: float) -> np.ndarray:
+    """Rows resampled as a plane pitched forward by `pitch_degrees` projects (module docstring, step 1)."""
+    height, width = pixels.shape
+    pitch = np.radians(pitch_degrees)
+    # Output row v (centred, in face heights, up positive) shows the face's row u with
+    # v = u cos(p) / (1 - u sin(p) / d): the upper half nearer the camera. Inverted for u:
+    v = (height / 2 - 0.5 - np.arange(height)) / height
+    u = v / (np.cos(pitch) + v * np.sin(pitch) / CAMERA_DISTANCE)
+    rows = np.clip(height / 2 - 0.5 - u * height, 0, height - 1)
+    low = np.floor(rows).astype(int)
+    high = np.minimum(low + 1, height - 1)
+    share = (rows - low)[:, None]
+    return pixels[low] * (1 - share) + pixels[high] * share
+
+
+def light_ramp(shape, direction: str, dark_side: float) -> np.ndarray:
+    """Brightness factors falling linearly from 1 at the lit edge to `dark_side` at the other."""
+    height, width = shape
+    if direction == "below":
+        ramp = np.linspace(dark_side, 1.0, height)[:, None] * np.ones((1, width))
+    else:
+        ramp = np.ones((height, 1)) * np.linspace(1.0, dark_side, width)[None, :]
+        if direction == "right":
+            ramp = ramp[:, ::-1]
+    return ramp
+
+
+def looking_down(image: Image.Image) -> tuple[Image.Image, dict]:
+    """The face as the yardstick shows it, and what was drawn for it (pitch, light, ...)."""
+    pixels = np.asarray(image.convert("L"), dtype=np.float64)
+    draw = generator_for(pixels.astype(np.uint8))
+    pitch = draw.uniform(*PITCH_DEGREES)
+    direction = "below" if draw.random() < FROM_BELOW else ("left" if draw.random() < 0.5 else "right")
+    dark_side = draw.uniform(*DARK_SIDE)
+    contrast, blur = draw.uniform(*CONTRAST), draw.uniform(*BLUR_PIXELS)
+    bent = bend_forward(pixels, pitch)
+    lit = bent * light_ramp(pixels.shape, direction, dark_side)
+    lit *= bent.mean() / max(lit.mean(), 1e-6)  # the camera's exposure: the mean brightness put back
+    changed = lit.mean() + (lit - lit.mean()) * contrast
+    picture = Image.fromarray(np.clip(np.rint(changed), 0, 255).astype(np.uint8), "L")
+    picture = picture.filter(ImageFilter.GaussianBlur(blur))
+    return picture, {"pitch": round(pitch, 1), "light": direction, "dark_side": round(dark_side, 2),
+                     "contrast": round(contrast, 2), "blur": round(blur, 2)}
