@@ -10,6 +10,7 @@ finds them); train/ imports from both. Only train/ imports TensorFlow (a test ch
     importer        import folders/zips into happy/, sad/, other_emotions/ and holdout/, deduplicated
     download        fetch the Kaggle datasets, then import them
     votes           FER+ votes: found by a face's pixels, soft targets, the faces people agree on
+    looking_down    the looking-down yardstick: faces bent forward and lit by a screen, the same on every run
 
   train/    the notebook's side; importing it imports TensorFlow, its start-up lines silenced
     resize_filters  training batches loaded with a resize filter drawn at random

@@ -58,3 +58,13 @@ def test_the_data_command_starts_without_tensorflow(tmp_path):
             "print('tensorflow' in sys.modules, file=sys.stderr)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stderr.strip().splitlines()[-1] == "False", run.stderr
+
+
+@pytest.mark.parametrize("room", ROOMS)
+def test_the_package_docstring_lists_every_module_of_each_room(room):
+    import re
+
+    import happysad
+    block = happysad.__doc__.split(f"\n  {room}/")[1].split("\n\n")[0].split("\n", 1)[1]  # below the room's line
+    listed = set(re.findall(r"^    (\w+) ", block, re.M))
+    assert listed == {name.rsplit(".", 1)[1] for name in modules(room)}
