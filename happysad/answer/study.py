@@ -116,7 +116,7 @@ def analyse(recording: Recording, out_dir: Path, model_path, settings: dict, mar
     from . import classifier as classifier_module
     from .classifier import ModelError, load_classifier
     from .frames import VideoError, VideoSource
-    from .report import plot_timeline, read_table, summarise, write_summary
+    from .report import face_series, plot_timeline, read_table, summarise, write_summary
     from .video import follow_faces
     from .video_command import TableWriter
 
@@ -149,7 +149,7 @@ def analyse(recording: Recording, out_dir: Path, model_path, settings: dict, mar
         outcome.duration_s = max(outcome.duration_s, source.frames_read / source.frames_per_second) \
             if outcome.frames_read else 0.0
     outcome.faces = len(faces_seen)
-    rows = read_table(f"{stem}.csv") if faces_seen else []
+    rows = face_series(read_table(f"{stem}.csv")) if faces_seen else {}
     if rows:
         write_summary(summarise(rows, settings["every"] / (source.frames_per_second if source else 30.0)),
                       f"{stem}.summary.csv")
@@ -161,25 +161,20 @@ def analyse(recording: Recording, out_dir: Path, model_path, settings: dict, mar
 def face_rows(video: str, table_path: Path, frame_seconds: float) -> list:
     """The study's rows of one video, from its table: per face, the time in view counted frame by
     frame (each row the time to that face's next row, at most one frame's time)."""
-    by_face = {}
-    with open(table_path, newline="") as file:
-        for row in csv.DictReader(file):
-            by_face.setdefault(int(row["face"]), []).append(row)
+    from .report import face_series, read_table
+
     rows = []
-    for face, seen in sorted(by_face.items()):
-        times = np.array([float(r["time_s"]) for r in seen])
-        spans = np.minimum(np.diff(times, append=times[-1] + frame_seconds), frame_seconds)
-        sad = np.array([r["label"] == "sad" for r in seen])
-        smoothed = np.array([float(r["p_sad_smoothed"]) for r in seen])
-        labels = [r["label"] for r in seen]
+    for face, seen in face_series(read_table(table_path)).items():
+        spans = np.minimum(np.diff(seen.times, append=seen.times[-1] + frame_seconds), frame_seconds)
         total = float(spans.sum())
-        rows.append({"video": video, "face": face, "first_s": round(times[0], 3), "last_s": round(times[-1], 3),
-                     "seconds_in_view": round(total, 3),
-                     "happy_share": round(float(spans[~sad].sum()) / total, 4) if total else 0.0,
-                     "sad_share": round(float(spans[sad].sum()) / total, 4) if total else 0.0,
-                     "mean_p_sad_smoothed": round(float(smoothed.mean()), 4),
-                     "median_p_sad_smoothed": round(float(np.median(smoothed)), 4),
-                     "label_changes": sum(a != b for a, b in zip(labels, labels[1:])), "frames": len(seen)})
+        rows.append({"video": video, "face": face, "first_s": round(float(seen.times[0]), 3),
+                     "last_s": round(float(seen.times[-1]), 3), "seconds_in_view": round(total, 3),
+                     "happy_share": round(float(spans[~seen.sad].sum()) / total, 4) if total else 0.0,
+                     "sad_share": round(float(spans[seen.sad].sum()) / total, 4) if total else 0.0,
+                     "mean_p_sad_smoothed": round(float(seen.p_sad_smoothed.mean()), 4),
+                     "median_p_sad_smoothed": round(float(np.median(seen.p_sad_smoothed)), 4),
+                     "label_changes": int(np.count_nonzero(np.diff(seen.sad.astype(np.int8)))),
+                     "frames": len(seen.times)})
     return rows
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .frames import VideoError, VideoSource
-from .report import plot_timeline, read_table, summarise, summary_text, write_summary
+from .report import face_series, plot_timeline, read_table, summarise, summary_text, write_summary
 from .video import COLUMNS, follow_faces
 
 
@@ -181,7 +181,7 @@ def run_video(args) -> int:
             if opened:
                 opened.close()
     if table:
-        rows = read_table(args.csv)
+        rows = face_series(read_table(args.csv))
     summary = summarise(rows, args.every / source.frames_per_second)
     print(summary_text(summary))
     if table and rows:
