@@ -73,6 +73,7 @@ def test_the_litert_file_answers_as_the_keras_file_on_every_held_out_face():
     assert len(difference) > 3000 and difference.max() <= 0.005, difference.max()
 
 
+@pytest.mark.slow
 def test_the_litert_file_answers_as_the_keras_file_for_any_batch_size(untrained_model_path):
     images = np.random.default_rng(0).random((9, 48, 48, 1), dtype=np.float32)
     fast, keras_file = load_classifier(untrained_model_path), KerasClassifier(untrained_model_path)
@@ -81,6 +82,7 @@ def test_the_litert_file_answers_as_the_keras_file_for_any_batch_size(untrained_
         np.testing.assert_allclose(fast(images[:size]), keras_file(images[:size]), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_the_litert_file_runs_the_network_once_and_the_copies_are_made_where_it_answers(make_model, tmp_path):
     """A model saved as the notebook saves it, averaging ten copies inside: its LiteRT file runs the
     network once; asked for ten copies, the answering side gives the Keras file's own answer, asked
@@ -102,6 +104,7 @@ def test_the_litert_file_runs_the_network_once_and_the_copies_are_made_where_it_
         fast(images, copies=3)
 
 
+@pytest.mark.slow
 def test_a_fast_file_of_an_older_happysad_with_the_copies_inside_is_not_used(make_model, tmp_path, capsys):
     from happysad.answer.classifier import file_sha256
     from happysad.train.export import save_model, with_metadata
@@ -141,6 +144,7 @@ def test_a_fast_file_made_from_another_version_is_never_used(untrained_model_pat
     assert isinstance(load_classifier(model_path, note=False), KerasClassifier)
 
 
+@pytest.mark.slow
 def test_export_command_makes_the_fast_file_the_next_answer_uses(make_model, tmp_path, capsys):
     from happysad.train.export import save_model
 

@@ -57,6 +57,7 @@ def test_predict_reports_each_bad_file_in_one_line_and_classifies_the_rest(corpu
     assert len(classified) == len(expectations) - len(bad)  # the folder face.jpg is walked into
 
 
+@pytest.mark.slow
 def test_bad_file_dropped_in_after_import_is_set_aside_before_training(dataset):
     (dataset / "happy" / "dropped.jpg").write_bytes(b"\xff\xd8\xff\xe0 broken jpeg")
     (dataset / "sad" / "half.png").write_bytes(encoded(face("sad", 99))[:60])

@@ -22,6 +22,7 @@ def test_grad_cam_looks_inside_an_averaged_model(make_model):
     assert grad_cam(with_averaged_copies(make_model(1)), images).shape == (2, 48, 48)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SHARED_DATASETS.is_dir(), reason="needs the real FER2013 faces in ../shared/datasets")
 def test_grad_cam_of_the_shipped_model_is_never_blank_on_real_faces():
     faces = [path for label in ("happy", "sad")

@@ -84,6 +84,7 @@ def test_mirrored_strategy_trains_over_two_devices(dataset, tmp_path):
     assert result["loss"][-1] < result["loss"][0]
 
 
+@pytest.mark.slow
 def test_killed_save_leaves_the_previous_model_intact(untrained_model_path, tmp_path):
     target = tmp_path / "happy_sad_model.keras"
     target.write_bytes(untrained_model_path.read_bytes())

@@ -1,5 +1,6 @@
 import keras
 import numpy as np
+import pytest
 
 from happysad.train.export import MOVES, happy_vs_sad, save_model, with_averaged_copies
 from happysad.data.votes import EMOTIONS
@@ -15,6 +16,7 @@ def test_output_is_one_probability_per_image(make_model):
         assert np.all((0 <= output) & (output <= 1))
 
 
+@pytest.mark.slow
 def test_notebook_model_learns_a_toy_set(dataset):
     model = notebook_training(dataset, EPOCHS=8, SEED=0)["model"]  # compiled as the notebook compiles it
     labels = np.array([0, 1] * 32)
@@ -86,6 +88,7 @@ def test_happy_vs_sad_is_the_softmax_restricted_to_happy_and_sad(make_model):
     np.testing.assert_allclose(p_sad, sad / (happy + sad), rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_a_model_trained_at_another_input_size_predicts(dataset, tmp_path):
     """The input size is a parameter of the notebook; prediction reads it from the saved model."""
     from happysad.answer.classifier import load_classifier

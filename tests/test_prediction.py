@@ -205,6 +205,7 @@ def face_alone_and_in_a_group(index, side=200, gap=20):
     return faces[0], group
 
 
+@pytest.mark.slow
 @needs_real_faces
 @pytest.mark.skipif(not (REPO / MODEL_FILENAME).is_file(), reason="no trained model in the repo")
 def test_a_face_gets_the_same_box_and_answer_alone_and_in_a_group(tmp_path):
@@ -255,6 +256,7 @@ def test_cli_missing_model_names_the_shipped_one(tmp_path, capsys):
     assert "no such model file" in err and MODEL_FILENAME in err
 
 
+@pytest.mark.slow
 @needs_real_faces
 @pytest.mark.skipif(not (REPO / MODEL_FILENAME).is_file(), reason="no trained model in the repo")
 def test_one_face_one_box_in_a_group_picture_wider_than_the_detector_looks(tmp_path):

@@ -36,6 +36,7 @@ def test_imports_never_run_back_against_the_flow(room, allowed):
         assert imported_rooms(path) <= allowed, f"{path.name} imports from {imported_rooms(path) - allowed}"
 
 
+@pytest.mark.slow
 def test_only_the_training_room_imports_tensorflow():
     checked = modules("data") + modules("answer") + ["happysad.__main__", "happysad.config", "happysad.files"]
     code = ("import importlib, sys\n"

@@ -81,6 +81,7 @@ def test_a_study_needs_videos(tmp_path, capsys):
     assert "--out-dir" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @needs_real_faces
 def test_ctrl_c_keeps_every_finished_video_and_a_rerun_gives_the_uninterrupted_tables(tmp_path, untrained_model_path):
     import signal
@@ -111,6 +112,7 @@ def test_ctrl_c_keeps_every_finished_video_and_a_rerun_gives_the_uninterrupted_t
         assert read(stopped / name) == read(tmp_path / "whole" / name), name
 
 
+@pytest.mark.slow
 @needs_real_faces
 def test_a_dask_cluster_of_two_workers_gives_the_local_run_s_tables(study, tmp_path, untrained_model_path):
     from distributed import LocalCluster

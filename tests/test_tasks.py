@@ -75,6 +75,7 @@ def test_gpu_and_cpu_requirements_pin_the_same_tensorflow():
     assert version("requirements-cpu.txt") == version("requirements-gpu.txt") == {"2.21.0"}
 
 
+@pytest.mark.slow
 def test_kernel_runs_the_venv_python_with_the_malloc_settings(tmp_path):
     tasks.ensure_kernel(tasks.venv_python())  # what every command does after installing (no pip here)
     spec = json.loads((tasks.VENV / "share/jupyter/kernels" / tasks.KERNEL_NAME / "kernel.json").read_text())
@@ -182,6 +183,7 @@ def test_jupyterlab_started_as_lab_starts_it_runs_the_predict_cell_in_the_projec
         assert "not trusted" not in server.output()
 
 
+@pytest.mark.slow
 def test_lab_passes_its_arguments_to_jupyter():
     run = subprocess.run([sys.executable, "tasks.py", "lab", "--help"], cwd=REPO, capture_output=True, text=True,
                          timeout=300)

@@ -112,6 +112,7 @@ def test_faces_followed_across_a_panning_camera_are_found_in_every_frame_they_ar
     assert len(numbers(rows)) == 3
 
 
+@pytest.mark.slow
 @needs_real_faces
 def test_a_face_hidden_behind_another_for_2_seconds_keeps_its_number_and_lends_none_its_answer(people, tmp_path):
     """b walks behind a, which stands still, hidden for over two seconds: both keep their numbers,
@@ -199,6 +200,7 @@ def test_the_command_writes_the_table_the_copy_the_summary_and_the_timeline(peop
     assert "face  seen" in printed and "faces.timeline.png" in printed
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (SHARED_DATASETS / "videos" / "woman2.mp4").is_file(), reason="no shared clip")
 def test_the_real_clip_every_third_frame(tmp_path, capsys):
     assert main(["video", str(SHARED_DATASETS / "videos" / "woman2.mp4"), "--every", "3",
@@ -266,6 +268,7 @@ def test_a_file_and_a_camera_together_or_neither_is_refused(capsys):
     assert main(["video"]) == 2 and "one of them" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @needs_real_faces
 def test_ctrl_c_keeps_every_row_read_before(people, tmp_path, untrained_model_path):
     frames = [placed((people[0], 100 + (i % 40) * 4, 60, 180)) for i in range(600)]
