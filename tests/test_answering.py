@@ -130,6 +130,7 @@ def test_predict_takes_the_number_of_copies(tmp_path, capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_fast_file_made_from_another_version_is_never_used(untrained_model_path, make_model, tmp_path, capsys):
     from happysad.train.export import save_model
 

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from happysad.train.calibration import apply_temperature, fit_temperature
 from happysad.train.evaluation import expected_calibration_error
@@ -31,6 +32,7 @@ def test_folding_into_the_model_matches_scaling_its_output(make_model):
     np.testing.assert_allclose(after, apply_temperature(before, 2.0), rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_folding_into_an_averaged_model_scales_its_logit(make_model):
     model = with_averaged_copies(make_model(1))
     images = np.random.default_rng(1).random((6, 48, 48, 1)).astype("float32")

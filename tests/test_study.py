@@ -125,6 +125,7 @@ def test_a_dask_cluster_of_two_workers_gives_the_local_run_s_tables(study, tmp_p
         assert read(tmp_path / "cluster" / name) == read(tmp_path / "local" / name), name
 
 
+@pytest.mark.slow
 def test_a_cluster_that_does_not_answer_is_said_in_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(study_module, "CONNECT_SECONDS", 2)
     clip = tmp_path / "a.mp4"
