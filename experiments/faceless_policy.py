@@ -15,21 +15,23 @@ from pathlib import Path
 
 from happysad.answer.prediction import classify_photos, photo_answers
 from happysad.config import CLASS_NAMES
-from happysad.data.datafolder import held_out_photos
+from happysad.data.datafolder import OTHER_EMOTIONS_DIR, held_out_photos
 from happysad.train import evaluation
 from happysad.train.export import happy_vs_sad
 from happysad.train.notebook import run_steps
-from happysad.data.votes import EMOTIONS
+from happysad.data.votes import EMOTIONS, VOTES_FILE
 
 
 def without_faceless(data_dir: Path, work: Path) -> Path:
-    """A data folder of links to every training file except the faceless photos' squares."""
+    """A data folder of links to everything in `data_dir` except the faceless photos' squares."""
     for label in CLASS_NAMES:
         (work / label).mkdir(parents=True)
         for path in (data_dir / label).iterdir():
             if "-whole" not in path.stem:
                 (work / label / path.name).symlink_to(path.resolve())
-    (work / "holdout").symlink_to((data_dir / "holdout").resolve())
+    for kept in ("holdout", OTHER_EMOTIONS_DIR, VOTES_FILE):  # the rest of today's recipe: other emotions, votes
+        if (data_dir / kept).exists():
+            (work / kept).symlink_to((data_dir / kept).resolve())
     return work
 
 

@@ -236,12 +236,15 @@ def score(model, data_dir, copies=1):
     p = 1 / (1 + np.exp(-z / temperature))
     moves = np.max([np.abs(1 / (1 + np.exp(-logits(moved(images, dx, dy)) / temperature)) - p)
                     for dx, dy in NUDGES], axis=0)
-    fer, web, on_agreed = (evaluation.evaluate(*part) for part in slices(labels, agreed, has_votes, p).values())
-    return {"fer2013_labels": round(fer["accuracy"], 4), "web_crops": round(web["accuracy"], 4),
-            "agreed": round(on_agreed["accuracy"], 4), "agreed_confident_wrong": on_agreed["confident_mistakes"],
+    # a slice a small data folder lacks (no web crops in its validation split) is scored as None
+    fer, web, on_agreed = (evaluation.evaluate(*part) if len(part[0]) else None
+                           for part in slices(labels, agreed, has_votes, p).values())
+    accuracy = lambda result: round(result["accuracy"], 4) if result else None  # noqa: E731
+    return {"fer2013_labels": accuracy(fer), "web_crops": accuracy(web), "agreed": accuracy(on_agreed),
+            "agreed_confident_wrong": on_agreed["confident_mistakes"] if on_agreed else None,
             "log_loss": round(calibration.log_loss(labels, p), 4), "temperature": round(temperature, 3),
             "moves_all": round(float((moves > 0.05).mean()), 4),
-            "moves_web": round(float((moves[~has_votes] > 0.05).mean()), 4)}
+            "moves_web": round(float((moves[~has_votes] > 0.05).mean()), 4) if web else None}
 
 
 def main():
