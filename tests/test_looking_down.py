@@ -1,10 +1,11 @@
 """The looking-down yardstick's faces: the same face always gives the same picture, bent as a head
 bends forward (the chin goes farther and up, the forehead nearer), lit as the draw says."""
 import numpy as np
+import pytest
 from PIL import Image
 
 from conftest import face
-from happysad.data.looking_down import bend_forward, light_ramp, looking_down
+from happysad.data.looking_down import LookingDownAugmentation, bend_forward, light_ramp, looking_down
 
 
 def test_the_same_face_gives_the_same_picture_and_another_face_another_draw():
@@ -35,3 +36,21 @@ def test_light_from_below_is_brightest_at_the_chin_and_from_a_side_at_that_side(
 def test_the_brightness_is_kept_as_a_camera_exposes():
     picture = Image.fromarray(np.full((48, 48), 120, np.uint8), "L")
     assert abs(np.asarray(looking_down(picture)[0], dtype=float).mean() - 120) < 3
+
+
+def test_training_augmentation_changes_its_share_of_faces_the_same_way_for_the_same_seed():
+    faces = [np.asarray(face("happy", seed=s), dtype=np.float32)[..., None] for s in range(40)]
+    assert all(LookingDownAugmentation(0.0, seed=1)(f) is f for f in faces)
+    half = LookingDownAugmentation(0.5, seed=1)
+    changed = [not np.array_equal(half(f), f) for f in faces]
+    assert 10 <= sum(changed) <= 30
+    again = LookingDownAugmentation(0.5, seed=1)
+    assert changed == [not np.array_equal(again(f), f) for f in faces]
+    every = LookingDownAugmentation(1.0, seed=2)
+    for f in faces[:10]:
+        out = every(f)
+        assert out.shape == f.shape and out.dtype == f.dtype and abs(out.mean() - f.mean()) < 6
+    rgb = np.repeat(faces[0], 3, axis=-1)
+    assert every(rgb).shape == (48, 48, 3)
+    with pytest.raises(ValueError, match="LOOKING_DOWN_SHARE"):
+        LookingDownAugmentation(1.5, seed=1)

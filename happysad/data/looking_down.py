@@ -21,9 +21,16 @@ do not hide what is behind them); the eyes are not cast down and the eyelids not
 real bent head shows; the light is a ramp, not a shadow cast by the nose or brows; gray only, so
 the blue cast of a screen is not there. It is a yardstick of how far the answer moves for these
 changes, on faces whose votes say what they show; real clips stay the final check.
+
+`LookingDownAugmentation` is the training side's version (the notebook's LOOKING_DOWN_SHARE): a
+share of training faces changed by the same three steps, drawn from wider ranges than the
+yardstick's (from no bend at all to 40 degrees, any dark side from 25% to none, contrast 60-100%,
+blur up to 1.2 px) so a model cannot learn the yardstick's exact ranges, and from the training
+run's own seeded generator, not from the face's pixels.
 """
 import hashlib
 
+import cv2
 import numpy as np
 from PIL import Image, ImageFilter
 
@@ -83,3 +90,42 @@ def looking_down(image: Image.Image) -> tuple[Image.Image, dict]:
     picture = picture.filter(ImageFilter.GaussianBlur(blur))
     return picture, {"pitch": round(pitch, 1), "light": direction, "dark_side": round(dark_side, 2),
                      "contrast": round(contrast, 2), "blur": round(blur, 2)}
+
+
+# The training side's ranges: wider than the yardstick's on every side (module docstring)
+TRAINING_PITCH_DEGREES = (0.0, 40.0)
+TRAINING_DARK_SIDE = (0.25, 1.0)
+TRAINING_CONTRAST = (0.60, 1.0)
+TRAINING_BLUR_PIXELS = (0.0, 1.2)
+
+
+class LookingDownAugmentation:
+    """ImageDataGenerator's `preprocessing_function`: each face, with probability `share`, bent
+    forward, lit by a screen and filmed in dim light as the yardstick does, from wider ranges.
+
+    Called with one face as Keras hands it over, (height, width, channels) in 0-255 after its other
+    augmentation and before `rescale`; returns the same shape. The draws come from one generator
+    seeded by `seed`, so a run with the same seed sees the same faces.
+    """
+
+    def __init__(self, share: float, seed: int):
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"LOOKING_DOWN_SHARE must lie between 0 and 1, not {share}")
+        self.share, self.draw = share, np.random.default_rng(seed)
+
+    def __call__(self, face: np.ndarray) -> np.ndarray:
+        draw = self.draw
+        if draw.random() >= self.share:
+            return face
+        pitch = draw.uniform(*TRAINING_PITCH_DEGREES)
+        direction = "below" if draw.random() < FROM_BELOW else ("left" if draw.random() < 0.5 else "right")
+        dark_side = draw.uniform(*TRAINING_DARK_SIDE)
+        contrast, blur = draw.uniform(*TRAINING_CONTRAST), draw.uniform(*TRAINING_BLUR_PIXELS)
+        pixels = face.astype(np.float32)
+        bent = np.stack([bend_forward(pixels[..., c], pitch) for c in range(pixels.shape[-1])], axis=-1)
+        lit = bent * light_ramp(pixels.shape[:2], direction, dark_side)[..., None]
+        lit *= bent.mean() / max(float(lit.mean()), 1e-6)
+        changed = lit.mean() + (lit - lit.mean()) * contrast
+        if blur > 0.05:
+            changed = cv2.GaussianBlur(changed.astype(np.float32), (0, 0), blur).reshape(changed.shape)
+        return np.clip(changed, 0, 255).astype(face.dtype)
