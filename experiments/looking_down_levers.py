@@ -6,6 +6,7 @@ changed as the looking-down yardstick changes the held-out faces.
 
     .venv/bin/python experiments/looking_down_levers.py --share 0 --epochs 5 [--data-dir .] [--out DIR]
     .venv/bin/python experiments/looking_down_levers.py --share 0.3 --epochs 5
+    .venv/bin/python experiments/looking_down_levers.py --share 0 --epochs 5 --seed 7   # one seed's spread
     .venv/bin/python experiments/looking_down_levers.py --shipped   # the shipped file, no training
 
 Sampling weights that give looking-down faces more of each epoch are the same lever here: the
@@ -65,11 +66,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--share", type=float, default=0.0)
     parser.add_argument("--epochs", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=None, help="the notebook's SEED (default: its own)")
     parser.add_argument("--data-dir", default=".")
     parser.add_argument("--out", default=None)
     parser.add_argument("--shipped", action="store_true", help="score the shipped file; no training")
     args = parser.parse_args()
-    name = "shipped" if args.shipped else f"share-{args.share:g}-epochs-{args.epochs}"
+    seeded = {} if args.seed is None else {"SEED": args.seed}
+    name = "shipped" if args.shipped else f"share-{args.share:g}-epochs-{args.epochs}" + (
+        f"-seed-{args.seed}" if seeded else "")
     out = Path(args.out or f"/tmp/looking_down_levers/{name}")
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -79,7 +83,7 @@ def main():
         models = {1: network_once(shipped), 10: shipped}
     else:
         steps = run_steps("flows", "model", "compile", "callbacks", "fit", DATA_DIR=args.data_dir,
-                          OUTPUT_DIR=str(out), EPOCHS=args.epochs, LOOKING_DOWN_SHARE=args.share)
+                          OUTPUT_DIR=str(out), EPOCHS=args.epochs, LOOKING_DOWN_SHARE=args.share, **seeded)
         one_pass = happy_vs_sad(steps["model"], list(EMOTIONS))
         one_pass.save(out / "happy_vs_sad.keras")
         models = {1: one_pass, 10: with_averaged_copies(one_pass)}
