@@ -192,11 +192,11 @@ class ProgressLine:
 
     def watch(self, interval=0.5):
         while not self.done.wait(interval):
-            try:
-                text = self.path.read_text().strip()
-            except OSError:
-                continue
-            with self.lock:
+            with self.lock:  # read under the lock: a line printed meanwhile removes the file it read
+                try:
+                    text = self.path.read_text().strip()
+                except OSError:
+                    continue
                 if text and text != self.shown:
                     self.out.write("\r" + text.ljust(len(self.shown)))
                     self.out.flush()
