@@ -7,7 +7,7 @@ changed as the looking-down yardstick changes the held-out faces.
     .venv/bin/python experiments/looking_down_levers.py --share 0 --epochs 5 [--data-dir .] [--out DIR]
     .venv/bin/python experiments/looking_down_levers.py --share 0.3 --epochs 5
     .venv/bin/python experiments/looking_down_levers.py --share 0 --epochs 5 --seed 7   # one seed's spread
-    .venv/bin/python experiments/looking_down_levers.py --shipped   # the shipped file, no training
+    .venv/bin/python experiments/looking_down_levers.py --score [MODEL.keras]   # no training; default the shipped file
 
 Sampling weights that give looking-down faces more of each epoch are the same lever here: the
 looking-down faces are made from training faces, so a larger share is a larger weight.
@@ -69,18 +69,19 @@ def main():
     parser.add_argument("--seed", type=int, default=None, help="the notebook's SEED (default: its own)")
     parser.add_argument("--data-dir", default=".")
     parser.add_argument("--out", default=None)
-    parser.add_argument("--shipped", action="store_true", help="score the shipped file; no training")
+    parser.add_argument("--score", nargs="?", const=str(SHIPPED_MODEL), default=None, metavar="MODEL",
+                        help="score a saved happy/sad model (default: the shipped file); no training")
     args = parser.parse_args()
     seeded = {} if args.seed is None else {"SEED": args.seed}
-    name = "shipped" if args.shipped else f"share-{args.share:g}-epochs-{args.epochs}" + (
+    name = ("shipped" if args.score == str(SHIPPED_MODEL) else Path(args.score).stem) if args.score else f"share-{args.share:g}-epochs-{args.epochs}" + (
         f"-seed-{args.seed}" if seeded else "")
     out = Path(args.out or f"/tmp/looking_down_levers/{name}")
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    if args.shipped:
+    if args.score:
         from validation_slices import network_once
-        shipped = load_keras_model(SHIPPED_MODEL)
-        models = {1: network_once(shipped), 10: shipped}
+        saved = load_keras_model(args.score)
+        models = {1: network_once(saved), 10: saved}
     else:
         steps = run_steps("flows", "model", "compile", "callbacks", "fit", DATA_DIR=args.data_dir,
                           OUTPUT_DIR=str(out), EPOCHS=args.epochs, LOOKING_DOWN_SHARE=args.share, **seeded)
