@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from validation_slices import slices, validation_arrays
+from validation_slices import answers, slices, validation_arrays
 
 import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 from happysad.config import SHIPPED_MODEL
@@ -42,10 +42,6 @@ def looking_down_arrays(images):
     changed = [np.asarray(looking_down(Image.fromarray(np.rint(face[..., 0] * 255).astype(np.uint8), "L"))[0])
                for face in images]
     return np.stack(changed)[..., None].astype(np.float32) / 255
-
-
-def answers(model, images, batch=256):
-    return np.concatenate([np.asarray(model(images[i:i + batch])).ravel() for i in range(0, len(images), batch)])
 
 
 def scores(model, images, bent, labels, agreed, has_votes):

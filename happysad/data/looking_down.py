@@ -74,18 +74,28 @@ def light_ramp(shape, direction: str, dark_side: float) -> np.ndarray:
     return ramp
 
 
+def drawn_change(draw: np.random.Generator, pitch, dark_side, contrast, blur) -> tuple:
+    """(pitch, light direction, dark side, contrast, blur) drawn from `draw` within the given ranges."""
+    pitch = draw.uniform(*pitch)
+    direction = "below" if draw.random() < FROM_BELOW else ("left" if draw.random() < 0.5 else "right")
+    return pitch, direction, draw.uniform(*dark_side), draw.uniform(*contrast), draw.uniform(*blur)
+
+
+def screen_lit(bent: np.ndarray, direction: str, dark_side: float, contrast: float) -> np.ndarray:
+    """A bent face (height, width[, channels]) lit along the ramp, its mean brightness put back as a
+    camera's exposure would, and its contrast lowered around that mean (module docstring, steps 2-3)."""
+    ramp = light_ramp(bent.shape[:2], direction, dark_side)
+    lit = bent * (ramp if bent.ndim == 2 else ramp[..., None])
+    lit *= bent.mean() / max(float(lit.mean()), 1e-6)
+    return lit.mean() + (lit - lit.mean()) * contrast
+
+
 def looking_down(image: Image.Image) -> tuple[Image.Image, dict]:
     """The face as the yardstick shows it, and what was drawn for it (pitch, light, ...)."""
     pixels = np.asarray(image.convert("L"), dtype=np.float64)
-    draw = generator_for(pixels.astype(np.uint8))
-    pitch = draw.uniform(*PITCH_DEGREES)
-    direction = "below" if draw.random() < FROM_BELOW else ("left" if draw.random() < 0.5 else "right")
-    dark_side = draw.uniform(*DARK_SIDE)
-    contrast, blur = draw.uniform(*CONTRAST), draw.uniform(*BLUR_PIXELS)
-    bent = bend_forward(pixels, pitch)
-    lit = bent * light_ramp(pixels.shape, direction, dark_side)
-    lit *= bent.mean() / max(lit.mean(), 1e-6)  # the camera's exposure: the mean brightness put back
-    changed = lit.mean() + (lit - lit.mean()) * contrast
+    pitch, direction, dark_side, contrast, blur = drawn_change(
+        generator_for(pixels.astype(np.uint8)), PITCH_DEGREES, DARK_SIDE, CONTRAST, BLUR_PIXELS)
+    changed = screen_lit(bend_forward(pixels, pitch), direction, dark_side, contrast)
     picture = Image.fromarray(np.clip(np.rint(changed), 0, 255).astype(np.uint8), "L")
     picture = picture.filter(ImageFilter.GaussianBlur(blur))
     return picture, {"pitch": round(pitch, 1), "light": direction, "dark_side": round(dark_side, 2),
@@ -117,15 +127,11 @@ class LookingDownAugmentation:
         draw = self.draw
         if draw.random() >= self.share:
             return face
-        pitch = draw.uniform(*TRAINING_PITCH_DEGREES)
-        direction = "below" if draw.random() < FROM_BELOW else ("left" if draw.random() < 0.5 else "right")
-        dark_side = draw.uniform(*TRAINING_DARK_SIDE)
-        contrast, blur = draw.uniform(*TRAINING_CONTRAST), draw.uniform(*TRAINING_BLUR_PIXELS)
+        pitch, direction, dark_side, contrast, blur = drawn_change(
+            draw, TRAINING_PITCH_DEGREES, TRAINING_DARK_SIDE, TRAINING_CONTRAST, TRAINING_BLUR_PIXELS)
         pixels = face.astype(np.float32)
         bent = np.stack([bend_forward(pixels[..., c], pitch) for c in range(pixels.shape[-1])], axis=-1)
-        lit = bent * light_ramp(pixels.shape[:2], direction, dark_side)[..., None]
-        lit *= bent.mean() / max(float(lit.mean()), 1e-6)
-        changed = lit.mean() + (lit - lit.mean()) * contrast
+        changed = screen_lit(bent, direction, dark_side, contrast)
         if blur > 0.05:
             changed = cv2.GaussianBlur(changed.astype(np.float32), (0, 0), blur).reshape(changed.shape)
         return np.clip(changed, 0, 255).astype(face.dtype)
