@@ -1,6 +1,7 @@
 """Training throughput: the notebook's own loop against the same model on in-memory data.
 
     python tasks.py bench training_speed [--data-dir .] [--steps 40] [--batch-size 64] [--plain-malloc]
+                                         [--looking-down-share 0.3]
 
 For the shipped architecture and for a smaller one like the first version's, prints the images/s
 of `fit` on the notebook's own cells (its ImageDataGenerator flow over the training table with
@@ -8,7 +9,8 @@ augmentation and mixed resize filters, its compiled model, its callbacks, op det
 images/s on random arrays held in memory (the model alone), and their ratio. The first few steps
 (graph tracing) are not timed. Run through tasks.py, it gets the glibc malloc settings the
 notebook's kernel gets; --plain-malloc restarts it without any MALLOC_* variable (glibc reads
-them only at start-up) to measure glibc's defaults.
+them only at start-up) to measure glibc's defaults. --looking-down-share sets the notebook's
+LOOKING_DOWN_SHARE (default: the notebook's own), to price that augmentation.
 """
 import argparse
 import contextlib
@@ -62,9 +64,10 @@ def notebook_model(options, **parameters):
         return run_steps("compile", "callbacks", namespace=steps)
 
 
-def real_loop(options, data_dir, steps, batch_size):
+def real_loop(options, data_dir, steps, batch_size, **parameters):
     with tempfile.TemporaryDirectory() as work:
-        loop = notebook_model(options, DATA_DIR=data_dir, OUTPUT_DIR=work, BATCH_SIZE=batch_size, SEED=42)
+        loop = notebook_model(options, DATA_DIR=data_dir, OUTPUT_DIR=work, BATCH_SIZE=batch_size, SEED=42,
+                              **parameters)
         model, train_flow = loop["model"], loop["train_flow"]
         return images_per_second(
             lambda total, timer: model.fit(train_flow, validation_data=loop["validation_flow"], validation_steps=1,
@@ -93,6 +96,7 @@ def main():
     parser.add_argument("--steps", type=int, default=40, help="timed steps (at least 30)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--plain-malloc", action="store_true", help="glibc's default malloc settings")
+    parser.add_argument("--looking-down-share", type=float, help="the notebook's LOOKING_DOWN_SHARE")
     args = parser.parse_args()
     malloc_names = [name for name in os.environ if name.startswith("MALLOC_")]
     if args.plain_malloc and malloc_names:
@@ -101,12 +105,13 @@ def main():
     # the notebook's progress callback runs as under `tasks.py run`, writing to a file no one reads
     os.environ[PROGRESS_VARIABLE] = os.path.join(tempfile.mkdtemp(prefix="happysad-speed-"), "progress")
     malloc = ", ".join(f"{name}={os.environ[name]}" for name in sorted(malloc_names))
+    share = {} if args.looking_down_share is None else {"LOOKING_DOWN_SHARE": args.looking_down_share}
     print(f"{args.steps} timed steps of batch {args.batch_size} after {WARMUP_STEPS} warm-up steps; "
-          f"malloc: {malloc or 'glibc defaults'}\n")
+          f"malloc: {malloc or 'glibc defaults'}{''.join(f'; {name} {value}' for name, value in share.items())}\n")
     print("| architecture | parameters | notebook loop img/s | in-memory img/s | loop / in-memory |")
     print("|---|---|---|---|---|")
     for name, options in (("shipped", {}), ("first version", FIRST_VERSION)):
-        loop, parameters = real_loop(options, args.data_dir, args.steps, args.batch_size)
+        loop, parameters = real_loop(options, args.data_dir, args.steps, args.batch_size, **share)
         memory = in_memory(options, args.data_dir, args.steps, args.batch_size)
         print(f"| {name} | {parameters:,} | {loop:.0f} | {memory:.0f} | {loop / memory:.2f} |", flush=True)
 
