@@ -107,7 +107,7 @@ def main():
     malloc = ", ".join(f"{name}={os.environ[name]}" for name in sorted(malloc_names))
     share = {} if args.looking_down_share is None else {"LOOKING_DOWN_SHARE": args.looking_down_share}
     print(f"{args.steps} timed steps of batch {args.batch_size} after {WARMUP_STEPS} warm-up steps; "
-          f"malloc: {malloc or 'glibc defaults'}{''.join(f'; {name} {value}' for name, value in share.items())}\n")
+          f"malloc: {malloc or 'glibc defaults'}" + (f"; LOOKING_DOWN_SHARE {args.looking_down_share}" if share else "") + "\n")
     print("| architecture | parameters | notebook loop img/s | in-memory img/s | loop / in-memory |")
     print("|---|---|---|---|---|")
     for name, options in (("shipped", {}), ("first version", FIRST_VERSION)):
