@@ -27,6 +27,8 @@ def main(argv=None) -> int:
     predict.add_argument("--annotate", metavar="DIR", help="write copies with a box and label on each face here")
     predict.add_argument("--list-skipped", action="store_true",
                          help="name each file in the folders given that was skipped as not an image")
+    predict.add_argument("--emotions", action="store_true",
+                         help="add the eight FER+ emotions' probabilities (neither's six are summed in P(neither))")
     predict.add_argument("--whole-picture", action="store_true",
                          help="classify each picture as a whole, without looking for faces")
     predict.add_argument("--copies", type=int, choices=COPY_CHOICES, default=STEADY,
@@ -65,6 +67,9 @@ def main(argv=None) -> int:
         from .answer.predict_command import run_predict
         return run_predict(args)
     if args.command == "video":
+        if args.out_dir and args.path and args.camera is None and not (args.csv or args.out):
+            from .answer.study import run_study
+            return run_study(args)
         from .answer.video_command import run_video
         return run_video(args)
     if args.command == "export":

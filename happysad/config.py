@@ -4,6 +4,10 @@ import sys
 from pathlib import Path
 
 CLASS_NAMES = ("happy", "sad")  # flow_from_directory's order: happy = 0, sad = 1
+# The network's eight outputs, in its order: the FER+ emotions (happysad.data.votes reads their votes)
+EMOTIONS = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt")
+# The three answers every command gives: happy, sad, or neither (any of the other six FER+ emotions)
+ANSWERS = (*CLASS_NAMES, "neither")
 # FER2013's five other emotions (its Kaggle folder names): imported too, for training only
 OTHER_EMOTIONS = ("angry", "disgusted", "fearful", "neutral", "surprised")
 MODEL_FILENAME = "happy_sad_model.keras"

@@ -27,13 +27,14 @@ def import_quietly(sources, data_dir, **options):
     return import_sources([str(s) for s in sources], data_dir, progress=False, **options)
 
 
-def test_test_split_goes_to_holdout_and_other_emotions_train_only(tmp_path):
+def test_test_split_goes_to_holdout_other_emotions_included(tmp_path):
     summary = import_quietly([fer_layout(tmp_path / "fer")], tmp_path / "data")
     assert stored(tmp_path / "data") == {"happy": 10, "sad": 10, "holdout/happy": 4, "holdout/sad": 4}
     assert summary.found == 33
-    # another emotion's training faces are kept for training; its test faces are never read
+    # another emotion's training faces are kept for training, its test faces held out (scored three ways)
     assert len(list((tmp_path / "data" / "other_emotions" / "angry").iterdir())) == 3
-    assert summary.imported["train", "angry"] == 3 and summary.imported["holdout", "angry"] == 0
+    assert summary.imported["train", "angry"] == 3 and summary.imported["holdout", "angry"] == 2
+    assert len(list((tmp_path / "data" / "holdout" / "angry").iterdir())) == 2
 
 
 def test_source_without_test_split_holds_out_a_deterministic_share(tmp_path):

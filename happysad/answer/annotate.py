@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .faces import visible_part
 
-LABEL_COLOURS = {"happy": (255, 190, 0), "sad": (40, 120, 255)}
+LABEL_COLOURS = {"happy": (255, 190, 0), "sad": (40, 120, 255), "neither": (200, 200, 200)}
 TEXT_COLOUR = (0, 0, 0)
 MIN_FONT_SIZE = 8
 

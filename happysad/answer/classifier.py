@@ -1,18 +1,20 @@
-"""The saved model as it answers: P(sad) for a batch of faces, without TensorFlow.
+"""The saved model as it answers: the eight FER+ emotion logits of a batch of faces, read as
+happy, sad or neither (happysad.answer.emotions), without TensorFlow.
 
 A trained model is saved twice, side by side (happysad.train.export): `happy_sad_model.keras`,
-the Keras model (for training, Grad-CAM, anyone's Keras code), and `happy_sad_model.tflite`,
-the same network for LiteRT, which answers here: no TensorFlow to import (8 s per command),
-and XNNPACK's kernels for a batch of one. The LiteRT file records the SHA-256 of the Keras
-file it was made from; one made from another version is never used: the Keras file answers
-instead (through TensorFlow), and a note says how to remake the fast one.
+the Keras model (for training, Grad-CAM, anyone's Keras code: it answers P(sad | happy or sad)),
+and `happy_sad_model.tflite`, its network for LiteRT up to the eight emotion logits, which answers
+here: no TensorFlow to import, and XNNPACK's kernels for a batch of one. The LiteRT file records
+the SHA-256 of the Keras file it was made from and the temperature the model was calibrated with;
+one made from another version, or by an older happysad (one logit, no emotions), is never used:
+the Keras file answers instead (through TensorFlow), and a note says how to remake the fast one.
 
 Copies are the answering side's choice. The Keras file answers the mean logit of ten copies of
 each face (the face and its mirror image, each as it is and moved one pixel four ways); the
-LiteRT file runs the network once, on one copy, and a classifier makes the copies itself when
-asked: `classifier(batch, copies=10)` answers as the Keras file does (the default),
-`copies=1` is one pass, ten times less work, for video, where the smoothing over frames already
-averages many views of each face as it moves.
+LiteRT file runs the network once, on one copy, and a classifier makes the copies itself and
+averages their eight logits when asked: `classifier.answer(batch, copies=10)` (the default) reads
+faces as the Keras file does, `copies=1` is one pass, ten times less work, for video, where the
+smoothing over frames already averages many views of each face as it moves.
 """
 import hashlib
 import json
@@ -22,8 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import COPY_CHOICES, MOVES, ONE_PASS, SHIPPED_MODEL, STEADY
+from ..config import COPY_CHOICES, EMOTIONS, MOVES, ONE_PASS, SHIPPED_MODEL, STEADY
 from ..quiet import muted_stderr
+from .emotions import answers_from_logits, sad_vs_happy
 
 FAST_SUFFIX = ".tflite"
 METADATA_NAME = "happysad"  # the LiteRT file's metadata entry: {"keras_sha256": ..., "keras_file": ...}
@@ -31,7 +34,9 @@ THREADS = min(2, os.cpu_count() or 1)  # more threads than cores only queue; two
 # Views run through the network at a time: on a 2-core CPU, 16 to 64 at a time run fastest
 # (their activations stay in the caches); a batch of 256 faces x 10 copies at once runs 15% slower.
 RUN_BATCH = 64
-LOGIT_ANSWER = "logit"  # the LiteRT file's metadata "answer": it outputs the logit of P(sad), one pass
+# The LiteRT file's metadata "answer": it outputs the eight emotion logits, one pass ("logit": an older
+# happysad's file, the logit of P(sad) alone, never used)
+EMOTION_LOGITS_ANSWER = "emotion_logits"
 
 
 class ModelError(RuntimeError):
@@ -103,36 +108,44 @@ def copies_of(batch: np.ndarray, copies: int = STEADY) -> np.ndarray:
     return np.concatenate(views)
 
 
-def _sigmoid(logits: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-logits))
-
-
 class Classifier:
-    """A happy/sad model as it answers: `classifier(batch, copies=10)` -> (N, 1) P(sad), batch
-    (N, size, size, channels) in [0, 1], from the network's logit averaged over `copies` views of
-    each face (copies_of). Subclasses give `logits(batch)`, one pass; a model file that answers
-    P(sad) itself (a LiteRT file not made by happysad) gives `_p_sad` instead and answers as it is."""
+    """A model as it answers. `classifier.answer(batch, copies=10)` -> an Answer per face (happysad.
+    answer.emotions), batch (N, size, size, channels) in [0, 1], from the network's eight emotion
+    logits averaged over `copies` views of each face (copies_of); `classifier(batch, copies=10)` ->
+    (N, 1) P(sad | happy or sad), the Keras file's own output. Subclasses give `logits(batch)`, one
+    pass, (n, 8), and `temperature`, P(sad | happy or sad)'s on those logits."""
     runtime = ""
     input_shape: tuple
-    averages_copies = True  # False: the file answers P(sad) itself, whatever `copies` asks
+    temperature: float
+
+    def emotion_logits(self, batch, copies=STEADY) -> np.ndarray:
+        """(N, 8): each face's eight logits, averaged over its copies."""
+        batch = np.ascontiguousarray(batch, dtype=np.float32)
+        views = copies_of(batch, copies)
+        logits = [np.asarray(self.logits(views[i:i + RUN_BATCH])).reshape(-1, len(EMOTIONS))
+                  for i in range(0, len(views), RUN_BATCH)]
+        logits = np.concatenate(logits) if logits else np.zeros((0, len(EMOTIONS)), np.float32)
+        return logits.reshape(copies, len(batch), len(EMOTIONS)).mean(axis=0, dtype=np.float64)
+
+    def answer(self, batch, copies=STEADY) -> list:
+        return answers_from_logits(self.emotion_logits(batch, copies), self.temperature)
 
     def __call__(self, batch, training=False, copies=STEADY):
-        batch = np.ascontiguousarray(batch, dtype=np.float32)
-        if not self.averages_copies:
-            return self._p_sad(batch)
-        views = copies_of(batch, copies)
-        logits = np.concatenate([self.logits(views[i:i + RUN_BATCH]) for i in range(0, len(views), RUN_BATCH)]
-                                or [np.zeros(0, np.float32)]).reshape(copies, len(batch))
-        return _sigmoid(logits.mean(axis=0, dtype=np.float64)).astype(np.float32)[:, None]
+        return sad_vs_happy(self.emotion_logits(batch, copies), self.temperature).astype(np.float32)[:, None]
 
 
 class LiteRTClassifier(Classifier):
-    """A LiteRT file. The interpreter is resized only when the batch size changes."""
+    """A LiteRT file made by happysad: the network up to its eight emotion logits, and in its metadata
+    the temperature. The interpreter is resized only when the batch size changes."""
     runtime = "LiteRT"
 
-    def __init__(self, path, content: bytes, answers_logit: bool = False):
+    def __init__(self, path, content: bytes, metadata: dict):
         Interpreter = litert_interpreter()
         self.path = Path(path)
+        if tuple(metadata.get("emotions", ())) != EMOTIONS or not metadata.get("temperature"):
+            raise ModelError(f"{path}: its metadata does not name the eight FER+ emotions and a temperature "
+                             "(`python -m happysad export MODEL.keras` remakes it)")
+        self.temperature = float(metadata["temperature"])
         try:
             with muted_stderr():  # XNNPACK says it is there
                 self._interpreter = Interpreter(model_content=content, num_threads=THREADS)
@@ -143,11 +156,10 @@ class LiteRTClassifier(Classifier):
             raise ModelError(f"{path}: a happy/sad model has one input and one output")
         self._input, self._output = inputs[0]["index"], outputs[0]["index"]
         self.input_shape = (None, *map(int, inputs[0]["shape"][1:]))
-        self.averages_copies = answers_logit
         self._batch = None
-        _check_contract(path, self.input_shape, (None, *map(int, outputs[0]["shape"][1:])))
+        _check_contract(path, self.input_shape, (None, *map(int, outputs[0]["shape"][1:])), (None, len(EMOTIONS)))
 
-    def _run(self, batch):
+    def logits(self, batch):
         if batch.shape[0] != self._batch:
             with muted_stderr():  # XNNPACK announces itself when the tensors are first laid out
                 self._interpreter.resize_tensor_input(self._input, batch.shape, strict=False)
@@ -157,63 +169,61 @@ class LiteRTClassifier(Classifier):
         self._interpreter.invoke()
         return self._interpreter.get_tensor(self._output).copy()
 
-    def logits(self, batch):
-        return self._run(batch).ravel()
-
-    _p_sad = _run
-
 
 class KerasClassifier(Classifier):
     """The Keras file itself, through TensorFlow: used when no up-to-date LiteRT file is there. Its
-    network runs once per copy, as the LiteRT file's does (one_pass_network)."""
+    network runs once per copy, as the LiteRT file's does (emotion_network)."""
     runtime = "Keras"
 
-    def __init__(self, path):
+    def __init__(self, path, model=None):
+        """The Keras file at `path`, or, given `model`, that model in memory (`path` naming it)."""
         from ..quiet import import_tensorflow_quietly
 
         import_tensorflow_quietly()
         import keras
 
-        self.path = Path(path)
+        self.path, self.model = Path(path), model
         try:
-            self.model = keras.models.load_model(path, compile=False, safe_mode=True)
+            self.model = model or keras.models.load_model(path, compile=False, safe_mode=True)
         except Exception as error:
             raise ModelError(f"{path}: not a usable Keras model ({_first_line(error)})") from None
         self.input_shape = tuple(self.model.input_shape)
-        _check_contract(path, self.input_shape, tuple(self.model.output_shape))
-        self.network = one_pass_network(self.model)
-        self.averages_copies = self.network is not None
+        _check_contract(path, self.input_shape, tuple(self.model.output_shape), (None, 1))
+        found = emotion_network(self.model)
+        if found is None:
+            raise ModelError(f"{path}: has no layers named 'emotion_logits' and 'logit'; a happysad model answers "
+                             "from the eight FER+ emotion logits (the notebook's make_model and happy_vs_sad)")
+        self.network, self.temperature = found
 
     def logits(self, batch):
-        return np.asarray(self.network(batch, training=False)).ravel()
-
-    def _p_sad(self, batch):
-        return np.asarray(self.model(batch, training=False))
+        return np.asarray(self.network(batch, training=False))
 
 
-def one_pass_network(model):
-    """The happy/sad model's network run once, picture -> logit of P(sad) (the Dense layer named
-    `logit`), from a Keras model that answers with it directly or averages copies of it inside
-    (held as a nested model); None for a model without that layer."""
+def emotion_network(model):
+    """(the network run once, picture -> its eight emotion logits; the temperature of P(sad | happy or
+    sad) on those logits, folded into its `logit` layer) from a happysad Keras model, which answers P(sad) from them directly or averages
+    copies of them inside (held as a nested model); None for a model without those layers."""
     import keras
 
     names = [layer.name for layer in model.layers]
-    if "logit" in names:
-        return keras.Model(model.input, model.get_layer("logit").output, name=f"{model.name}_logit")
+    if "logit" in names and "emotion_logits" in names:
+        network = keras.Model(model.input, model.get_layer("emotion_logits").output, name=f"{model.name}_emotions")
+        kernel = np.asarray(model.get_layer("logit").get_weights()[0]).ravel()
+        return network, float(1 / kernel[EMOTIONS.index("sadness")])
     for layer in model.layers:
         if isinstance(layer, keras.Model):
-            inner = one_pass_network(layer)
+            inner = emotion_network(layer)
             if inner is not None:
                 return inner
     return None
 
 
-def _check_contract(path, input_shape, output_shape):
+def _check_contract(path, input_shape, output_shape, wanted_output):
     square_image = len(input_shape) == 4 and input_shape[1] == input_shape[2] and input_shape[1] \
         and input_shape[3] in (1, 3)
-    if not square_image or tuple(output_shape) != (None, 1):
+    if not square_image or tuple(output_shape) != wanted_output:
         raise ModelError(f"{path}: takes {input_shape} and returns {output_shape}; a happy/sad model takes "
-                         "square images, (None, size, size, 1 or 3), and returns (None, 1)")
+                         f"square images, (None, size, size, 1 or 3), and returns {wanted_output}")
 
 
 def _first_line(error) -> str:
@@ -260,15 +270,19 @@ def _metadata_of(content: bytes) -> dict:
 def _load(path: Path, note):
     if path.suffix == FAST_SUFFIX:
         content = path.read_bytes()
-        return LiteRTClassifier(path, content, _metadata_of(content).get("answer") == LOGIT_ANSWER)
+        metadata = _metadata_of(content)
+        if metadata.get("answer") != EMOTION_LOGITS_ANSWER:
+            raise ModelError(f"{path}: not a LiteRT file of this happysad (it does not answer the eight emotion "
+                             "logits); `python -m happysad export MODEL.keras` makes one")
+        return LiteRTClassifier(path, content, metadata)
     fast = fast_file(path)
     if fast.is_file():
         content = fast.read_bytes()
         metadata = _metadata_of(content)
-        if metadata.get("keras_sha256") == file_sha256(path) and metadata.get("answer") == LOGIT_ANSWER:
-            return LiteRTClassifier(fast, content, answers_logit=True)
+        if metadata.get("keras_sha256") == file_sha256(path) and metadata.get("answer") == EMOTION_LOGITS_ANSWER:
+            return LiteRTClassifier(fast, content, metadata)
         if metadata.get("keras_sha256") == file_sha256(path):
-            reason = f"{fast} was made by an older happysad (with the copies inside)"
+            reason = f"{fast} was made by an older happysad (without the eight emotions)"
         else:
             reason = f"{fast} was not made from this version of {path.name}"
     else:

@@ -9,7 +9,7 @@ from .images import IMAGE_SUFFIXES, ImageError, read_image
 from .classifier import ModelError, load_classifier
 from .prediction import classify_photos
 
-COLUMNS = ("file", "face", "label", "confidence")
+COLUMNS = ("file", "face", "label", "confidence", "happy", "sad", "neither")
 
 
 def expand_paths(arguments):
@@ -59,7 +59,7 @@ def run_predict(args) -> int:
                                                progress=saw_folder and len(paths) > 1, copies=args.copies)
     errors += read_errors
     if predictions:
-        print_predictions(predictions, "json" if args.json else "csv" if args.csv else "table")
+        print_predictions(predictions, "json" if args.json else "csv" if args.csv else "table", args.emotions)
     if args.annotate:
         errors += write_annotated(predictions, Path(args.annotate))
     for error in errors:
@@ -75,8 +75,8 @@ def run_predict(args) -> int:
     return 1 if errors or not predictions else 0
 
 
-def print_predictions(predictions, form):
-    rows = [p.as_dict() for p in predictions]
+def print_predictions(predictions, form, with_emotions=False):
+    rows = [p.as_dict(with_emotions) for p in predictions]
     if form == "json":
         print(json.dumps(rows, indent=2))
     elif form == "csv":  # booleans spelled as in the JSON, so both parse the same
@@ -84,13 +84,17 @@ def print_predictions(predictions, form):
         writer.writeheader()
         writer.writerows({k: str(v).lower() if isinstance(v, bool) else v for k, v in row.items()} for row in rows)
     else:
-        print_table(predictions)
+        print_table(predictions, with_emotions)
 
 
-def print_table(predictions):
-    rows = [(p.path, p.where, p.label, f"{p.confidence:.0%}") for p in predictions]
-    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(COLUMNS)]
-    for row in [COLUMNS, *rows]:
+def print_table(predictions, with_emotions=False):
+    from ..config import EMOTIONS
+
+    columns = COLUMNS + (EMOTIONS if with_emotions else ())
+    rows = [(p.path, p.where, p.label, *(f"{v:.0%}" for v in (p.confidence, *p.answer.probabilities)),
+             *((f"{v:.0%}" for v in p.answer.emotions) if with_emotions else ())) for p in predictions]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
+    for row in [columns, *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 

@@ -3,26 +3,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import CLASS_NAMES
+from .emotions import Answer
 from .faces import Box, FaceDetector, centre_box, crop, reading_order
 from .images import ImageError, read_image, to_model_input
 
 
 @dataclass
 class Prediction:
-    """One classified face, or the whole picture when `face_found` is False."""
+    """One classified face, or the whole picture when `face_found` is False: its Answer (happy, sad
+    or neither, happysad.answer.emotions)."""
     path: str
-    p_sad: float
+    answer: Answer | None = None
     box: Box | None = None
     face_found: bool = False
 
     @property
     def label(self) -> str:
-        return CLASS_NAMES[int(self.p_sad >= 0.5)]
+        return self.answer.label
 
     @property
     def confidence(self) -> float:
-        return max(self.p_sad, 1 - self.p_sad)
+        return self.answer.confidence
+
+    @property
+    def p_sad_vs_happy(self) -> float:
+        return self.answer.p_sad_vs_happy
 
     @property
     def where(self) -> str:
@@ -31,13 +36,15 @@ class Prediction:
         return "no face found: whole picture"
 
     def __str__(self):
-        return f"{self.label}, {self.confidence:.0%} confident"
+        a = self.answer
+        return (f"{self.label}, {self.confidence:.0%} confident (happy {a.p_happy:.0%}, sad {a.p_sad:.0%}, "
+                f"neither {a.p_neither:.0%})")
 
-    def as_dict(self) -> dict:
+    def as_dict(self, with_emotions=False) -> dict:
         x, y, width, height = self.box.as_tuple() if self.box else (None,) * 4
         return {"file": self.path, "face_found": self.face_found, "x": x, "y": y, "width": width,
                 "height": height, "label": self.label, "confidence": round(self.confidence, 4),
-                "p_sad": round(self.p_sad, 4)}
+                **self.answer.as_dict(with_emotions)}
 
 
 def input_size_and_channels(model) -> tuple[int, int]:
@@ -57,12 +64,20 @@ def predict_arrays(model, arrays, batch_size=64, copies=None) -> np.ndarray:
 
 
 def photo_answers(predictions, paths) -> tuple[list, int]:
-    """(P(sad) of each photo: its biggest face's, or the whole picture's; how many had a face)."""
+    """(P(sad | happy or sad) of each photo: its biggest face's, or the whole picture's; how many had a face)."""
     biggest = {}
     for prediction in predictions:
         if prediction.path not in biggest or prediction.box.size > biggest[prediction.path].box.size:
             biggest[prediction.path] = prediction
-    return [biggest[str(p)].p_sad for p in paths], sum(p.face_found for p in biggest.values())
+    return [biggest[str(p)].p_sad_vs_happy for p in paths], sum(p.face_found for p in biggest.values())
+
+
+def answer_arrays(classifier, arrays, batch_size=64, copies=None) -> list:
+    """An Answer (happysad.answer.emotions) for each of a list of model inputs, in batches; `copies`
+    of each face averaged (None: the classifier's default, ten)."""
+    options = {} if copies is None else {"copies": copies}
+    return [answer for i in range(0, len(arrays), batch_size)
+            for answer in classifier.answer(np.stack(arrays[i:i + batch_size]), **options)]
 
 
 _detector = FaceDetector()
@@ -72,7 +87,8 @@ def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False
     """(predictions, errors): one Prediction per face found in each picture, in reading order
     (rows top to bottom, each left to right), or one for the whole picture (its centred
     square) when none is found. An unreadable file becomes an ImageError in errors and the
-    others are still classified. `copies`: of each face, averaged (10, the default, or 1).
+    others are still classified. `model`: a classifier (happysad.answer.classifier); `copies`:
+    of each face, averaged (10, the default, or 1).
     """
     from tqdm import tqdm
 
@@ -86,8 +102,8 @@ def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False
             continue
         boxes = reading_order((detector or _detector).detect(image)) if find_faces else []
         for box in boxes or [centre_box(image)]:
-            pending.append(Prediction(str(path), 0.0, box, face_found=bool(boxes)))
+            pending.append(Prediction(str(path), None, box, face_found=bool(boxes)))
             arrays.append(to_model_input(crop(image, box), size, channels))
-    for prediction, p_sad in zip(pending, predict_arrays(model, arrays, batch_size, copies)):
-        prediction.p_sad = float(p_sad)
+    for prediction, answer in zip(pending, answer_arrays(model, arrays, batch_size, copies)):
+        prediction.answer = answer
     return pending, errors

@@ -11,8 +11,9 @@ model or other settings is refused, never mixed in. A video that cannot be read 
 and the others go on.
 
 The study's tables are rebuilt from the per-video ones at the end of every run, so they never
-disagree with them: RESULTS/study.csv, a row per video per face (when it was seen, for how long,
-the share of that time it read happy and sad, its smoothed P(sad), its label changes) and
+disagree with them: RESULTS/study.csv, a row per video per face, each video's summary.csv rows
+(when it was seen, for how long, the seconds and share of that time it read happy, sad and
+neither, its mean smoothed answers, its label changes: happysad.answer.report.summarise) and
 RESULTS/videos.csv, a row per video (its length, frames read, faces, how it ended). Videos run
 in parallel worker processes (`--jobs`, by default one per core), each with its share of the
 cores for LiteRT's threads.
@@ -28,14 +29,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
-
 from ..files import atomic_path
+from .report import SUMMARY_COLUMNS
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp"}
 STUDY_TABLE, VIDEOS_TABLE = "study.csv", "videos.csv"
-FACE_COLUMNS = ("video", "face", "first_s", "last_s", "seconds_in_view", "happy_share", "sad_share",
-                "mean_p_sad_smoothed", "median_p_sad_smoothed", "label_changes", "frames")
+FACE_COLUMNS = ("video", *SUMMARY_COLUMNS)
 VIDEO_COLUMNS = ("video", "duration_s", "frames_read", "faces", "status", "error")
 DONE_SUFFIX = ".done.json"
 CONNECT_SECONDS = 30  # how long to wait for a cluster's scheduler to answer
@@ -112,32 +111,27 @@ def read_done(out_dir: Path, recording: Recording) -> dict | None:
 
 
 def analyse(recording: Recording, out_dir: Path, model_path, settings: dict, mark: str, threads: int) -> Outcome:
-    """One video, start to end, in a worker: its table, summary, timeline, and `.done.json` last."""
+    """One video, start to end, in a worker: its table, summary, timeline (happysad.answer.video.read_video,
+    as `video FILE --csv` reads one), and `.done.json` last."""
     from . import classifier as classifier_module
     from .classifier import ModelError, load_classifier
     from .frames import VideoError, VideoSource
-    from .report import face_series, plot_timeline, read_table, summarise, write_summary
-    from .video import follow_faces
-    from .video_command import TableWriter
+    from .report import TableWriter, write_results
+    from .video import read_video
 
     if threads:
         classifier_module.THREADS = threads
     stem = results_of(out_dir, recording)
     stem.parent.mkdir(parents=True, exist_ok=True)
-    outcome, faces_seen, source, table = Outcome(recording.name, "failed", fingerprint=mark), set(), None, None
+    outcome, run, source, table = Outcome(recording.name, "failed", fingerprint=mark), None, None, None
     try:
         source = VideoSource(recording.path)
         model = load_classifier(model_path, note=False)
         table = TableWriter(f"{stem}.csv")
-        for _, time_s, _, faces in follow_faces(source, model, settings["every"], settings["smoothing"],
-                                                copies=settings["copies"]):
-            faces_seen.update(face.face for face in faces)  # rows go to the table only: memory stays flat
-            table.write(faces)
-            outcome.duration_s = time_s
-        outcome.status = "done"
-        cut = source.cut_short()
-        if cut:
-            outcome.status, outcome.error = "cut short", cut
+        run = read_video(source, model, table, settings["every"], settings["smoothing"], settings["copies"])
+        if run.interrupted:
+            raise KeyboardInterrupt
+        outcome.status, outcome.error = ("cut short", run.fault) if run.fault else ("done", "")
     except (VideoError, ModelError, OSError) as error:
         outcome.error = str(error)
     finally:
@@ -146,40 +140,21 @@ def analyse(recording: Recording, out_dir: Path, model_path, settings: dict, mar
                 opened.close()
     if source is not None:
         outcome.frames_read = source.frames_read
-        outcome.duration_s = max(outcome.duration_s, source.frames_read / source.frames_per_second) \
+        outcome.duration_s = max(run.last_s if run else 0.0, source.frames_read / source.frames_per_second) \
             if outcome.frames_read else 0.0
-    outcome.faces = len(faces_seen)
-    rows = face_series(read_table(f"{stem}.csv")) if faces_seen else {}
-    if rows:
-        write_summary(summarise(rows, settings["every"] / (source.frames_per_second if source else 30.0)),
-                      f"{stem}.summary.csv")
-        plot_timeline(rows, f"{stem}.timeline.png", title=f"{recording.name}: each face over time")
+    outcome.faces = len(run.faces) if run else 0
+    if run and run.faces:
+        write_results(f"{stem}.csv", run.frame_seconds(settings["every"] / source.frames_per_second),
+                      title=f"{recording.name}: each face over time")
     Path(f"{stem}{DONE_SUFFIX}").write_text(json.dumps(asdict(outcome), indent=1))
     return outcome
 
 
-def face_rows(video: str, table_path: Path, frame_seconds: float) -> list:
-    """The study's rows of one video, from its table: per face, the time in view counted frame by
-    frame (each row the time to that face's next row, at most one frame's time)."""
-    from .report import face_series, read_table
+def write_study_tables(out_dir: Path, recordings) -> tuple[Path, Path]:
+    """study.csv and videos.csv, rebuilt from every finished video's own files: study.csv is each
+    video's summary.csv, row for row, with the video's name in front."""
+    from .report import read_summary
 
-    rows = []
-    for face, seen in face_series(read_table(table_path)).items():
-        spans = np.minimum(np.diff(seen.times, append=seen.times[-1] + frame_seconds), frame_seconds)
-        total = float(spans.sum())
-        rows.append({"video": video, "face": face, "first_s": round(float(seen.times[0]), 3),
-                     "last_s": round(float(seen.times[-1]), 3), "seconds_in_view": round(total, 3),
-                     "happy_share": round(float(spans[~seen.sad].sum()) / total, 4) if total else 0.0,
-                     "sad_share": round(float(spans[seen.sad].sum()) / total, 4) if total else 0.0,
-                     "mean_p_sad_smoothed": round(float(seen.p_sad_smoothed.mean()), 4),
-                     "median_p_sad_smoothed": round(float(np.median(seen.p_sad_smoothed)), 4),
-                     "label_changes": int(np.count_nonzero(np.diff(seen.sad.astype(np.int8)))),
-                     "frames": len(seen.times)})
-    return rows
-
-
-def write_study_tables(out_dir: Path, recordings, every: int) -> tuple[Path, Path]:
-    """study.csv and videos.csv, rebuilt from every finished video's own files."""
     faces, videos = [], []
     for recording in recordings:
         done = read_done(out_dir, recording)
@@ -188,11 +163,9 @@ def write_study_tables(out_dir: Path, recordings, every: int) -> tuple[Path, Pat
                            "faces": "", "error": ""})
             continue
         videos.append({column: done.get(column, "") for column in VIDEO_COLUMNS})
-        table = Path(f"{results_of(out_dir, recording)}.csv")
-        if table.is_file() and done.get("frames_read"):
-            frame_seconds = every * done["duration_s"] / max(1, done["frames_read"] - 1) if done["frames_read"] > 1 \
-                else 1 / 30
-            faces += face_rows(recording.name, table, frame_seconds)
+        summary = Path(f"{results_of(out_dir, recording)}.summary.csv")
+        if summary.is_file() and done.get("faces"):
+            faces += [{"video": recording.name, **row} for row in read_summary(summary)]
     paths = out_dir / STUDY_TABLE, out_dir / VIDEOS_TABLE
     for path, columns, rows in zip(paths, (FACE_COLUMNS, VIDEO_COLUMNS), (faces, videos)):
         with atomic_path(path) as temporary, open(temporary, "w", newline="") as file:
@@ -257,7 +230,7 @@ def run_study(args) -> int:
     except StudyError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    study, videos = write_study_tables(out_dir, recordings, args.every)
+    study, videos = write_study_tables(out_dir, recordings)
     print(f"wrote {study} and {videos}")
     if status:
         return status

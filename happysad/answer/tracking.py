@@ -10,10 +10,10 @@ and its features at 16x16) as well as by where it should be. Two faces claiming 
 settled by how they look; a face more than half covered by another gives no answer that frame,
 rather than its neighbour's.
 
-SteadyAnswer smooths one face's P(sad) over time with a time constant in seconds (not frames,
-so a clip read every third frame gives the same curve) and gives a label with hysteresis: it
-turns only when the smoothed answer crosses 0.5 by HYSTERESIS, so it does not flicker when a
-face hovers near undecided.
+SteadyAnswer smooths one face's three answers (P(happy), P(sad), P(neither)) over time with a time
+constant in seconds (not frames, so a clip read every third frame gives the same curve) and gives
+a label with hysteresis: it turns only when another answer's smoothed probability leads the one
+shown by SWITCH_MARGIN, so it does not flicker when a face hovers between two.
 """
 import math
 from dataclasses import dataclass
@@ -21,10 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from ..config import ANSWERS
 from .faces import Box, crop
 
 SMOOTHING_SECONDS = 0.5  # time constant: a change of expression shows in the smoothed answer within about a second
-HYSTERESIS = 0.1  # the label turns sad above 0.6 and happy again below 0.4
+# the label turns only when another answer leads the one shown by this much (between two answers
+# alone: when the smoothed probability crosses 50% by 10 points)
+SWITCH_MARGIN = 0.2
 LOST_SECONDS = 3.0  # a face unseen for up to this long keeps its number (hidden behind another for 2 s, and found again)
 FULL_SEARCH_SECONDS = 0.25  # the whole frame is searched this often for faces coming in
 WINDOW_SECONDS = 0.25  # a face missed for up to this long is still looked for where it should be, every frame
@@ -34,32 +37,33 @@ SPEED_WEIGHT = 0.5  # how much each frame's motion moves the speed estimate
 
 
 class SteadyAnswer:
-    """One face's answer over time: P(sad) smoothed exponentially, a label with hysteresis."""
+    """One face's answer over time: its three probabilities (ANSWERS' order) smoothed exponentially,
+    a label with hysteresis."""
 
-    def __init__(self, time_constant=SMOOTHING_SECONDS, hysteresis=HYSTERESIS):
-        self.time_constant, self.hysteresis = time_constant, hysteresis
-        self.p_sad = self.time_s = self.label = None
+    def __init__(self, time_constant=SMOOTHING_SECONDS, margin=SWITCH_MARGIN):
+        self.time_constant, self.margin = time_constant, margin
+        self.probabilities = self.time_s = self.label = None
 
-    def update(self, p_sad: float, time_s: float) -> tuple[float, str]:
-        """(smoothed P(sad), label) after this frame's answer at `time_s` seconds."""
-        if self.p_sad is None or self.time_constant <= 0:
-            self.p_sad = p_sad
+    def update(self, probabilities, time_s: float) -> tuple[tuple, str]:
+        """(smoothed probabilities, label) after this frame's answer at `time_s` seconds."""
+        probabilities = np.asarray(probabilities, dtype=np.float64)
+        if self.probabilities is None or self.time_constant <= 0:
+            self.probabilities = probabilities
         else:  # the weight of the new answer grows with the time since the last one
             weight = 1 - math.exp(-max(0.0, time_s - self.time_s) / self.time_constant)
-            self.p_sad += weight * (p_sad - self.p_sad)
+            self.probabilities = self.probabilities + weight * (probabilities - self.probabilities)
         self.time_s = time_s
+        leader = int(np.argmax(self.probabilities))
         if self.label is None:
-            self.label = "sad" if self.p_sad >= 0.5 else "happy"
-        elif self.label == "happy" and self.p_sad >= 0.5 + self.hysteresis:
-            self.label = "sad"
-        elif self.label == "sad" and self.p_sad <= 0.5 - self.hysteresis:
-            self.label = "happy"
-        return self.p_sad, self.label
+            self.label = leader
+        elif self.probabilities[leader] - self.probabilities[self.label] >= self.margin - 1e-12:
+            self.label = leader
+        return tuple(map(float, self.probabilities)), ANSWERS[self.label]
 
     @property
     def confidence(self) -> float:
-        """How sure the smoothed answer is of the label shown (below 0.5 inside the hysteresis band)."""
-        return self.p_sad if self.label == "sad" else 1 - self.p_sad
+        """The smoothed probability of the label shown (not always the largest, inside the margin)."""
+        return float(self.probabilities[self.label])
 
 
 def appearance(image: Image.Image, box: Box) -> np.ndarray:

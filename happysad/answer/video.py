@@ -1,39 +1,45 @@
 """Faces in video: every face in every frame (or every Nth) found, followed, classified and steadied.
 
-`follow_faces` yields each frame read with its faces (number, box, P(sad) as it is and smoothed,
-label, confidence). Each face followed is looked for again where it should be, in a window of
+`follow_faces` yields each frame read with its faces (number, box, the three answers as they are
+and smoothed, label, confidence); `read_video` runs it over a whole video, its table written as
+it goes: the one per-video run behind `video FILE`, the camera and a study. Each face followed is looked for again where it should be, in a window of
 one detector pass (FaceDetector.find_near); the whole frame, in tiles where a face may be small,
 is searched every FULL_SEARCH_SECONDS and when a face is lost (happysad.answer.tracking). The
 network runs once per face by default: the smoothing over frames averages many views of a face
 as it moves, which is what the ten copies do for a photo. `read_clip` and `clip_from_photo` are
-the notebook's. The command is happysad.answer.video_command; the summary and timeline,
+the notebook's. The command is happysad.answer.video_command; the table, summary and timeline,
 happysad.answer.report. Nothing here imports TensorFlow.
 """
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from ..config import ONE_PASS
+from ..config import ANSWERS, ONE_PASS
+from .emotions import Answer
 from .faces import Box, FaceDetector, crop
-from .frames import DEFAULT_FRAME_RATE, Stopwatch, VideoSource
+from .frames import DEFAULT_FRAME_RATE, Stopwatch, VideoError, VideoSource
 from .images import to_model_input
 from .tracking import SMOOTHING_SECONDS, FaceTracks, SteadyAnswer
 
-COLUMNS = ("frame", "time_s", "face", "x", "y", "width", "height", "p_sad", "p_sad_smoothed", "label", "confidence")
+SMOOTHED_COLUMNS = tuple(f"p_{answer}_smoothed" for answer in ANSWERS)
+COLUMNS = ("frame", "time_s", "face", "x", "y", "width", "height", *(f"p_{answer}" for answer in ANSWERS),
+           *SMOOTHED_COLUMNS, "label", "confidence", "p_sad_vs_happy")
 
 
 @dataclass
 class FaceInFrame:
-    """One face in one frame: the table's row, and what the annotated frame shows."""
+    """One face in one frame: the table's row, and what the annotated frame shows. `answer` is this
+    frame's own; `smoothed` the three answers' probabilities smoothed over time, `label` and
+    `confidence` the steady answer shown."""
     frame: int
     time_s: float
     face: int
     box: Box
-    p_sad: float
-    p_sad_smoothed: float
+    answer: Answer
+    smoothed: tuple
     label: str
     confidence: float
     face_found = True
@@ -43,17 +49,19 @@ class FaceInFrame:
         return f"face {self.face}"
 
     def row(self) -> dict:
+        a = self.answer
         return {"frame": self.frame, "time_s": round(self.time_s, 3), "face": self.face, "x": self.box.x,
-                "y": self.box.y, "width": self.box.size, "height": self.box.size, "p_sad": round(self.p_sad, 4),
-                "p_sad_smoothed": round(self.p_sad_smoothed, 4), "label": self.label,
-                "confidence": round(self.confidence, 4)}
+                "y": self.box.y, "width": self.box.size, "height": self.box.size,
+                **{f"p_{answer}": round(p, 4) for answer, p in zip(ANSWERS, a.probabilities)},
+                **{column: round(p, 4) for column, p in zip(SMOOTHED_COLUMNS, self.smoothed)},
+                "label": self.label, "confidence": round(self.confidence, 4), "p_sad_vs_happy": round(a.p_sad_vs_happy, 4)}
 
 
 def follow_faces(source: VideoSource, classifier, every=1, smoothing=SMOOTHING_SECONDS, detector=None,
                  stopwatch=None, copies=ONE_PASS):
     """For each frame read: (index, time_s, PIL image, [FaceInFrame, ...] in face-number order).
     `copies`: views of each face averaged (1, or 10 as `predict` does)."""
-    from .prediction import input_size_and_channels, predict_arrays
+    from .prediction import answer_arrays, input_size_and_channels
 
     detector = detector or FaceDetector()
     stopwatch = stopwatch or Stopwatch()
@@ -71,16 +79,63 @@ def follow_faces(source: VideoSource, classifier, every=1, smoothing=SMOOTHING_S
         stopwatch.start("track")
         faces = tracks.update(image, time_s, near, anywhere)
         stopwatch.start("classify")
-        p_sad = predict_arrays(classifier, [to_model_input(crop(image, box), size, channels) for _, box in faces],
-                               copies=copies)
+        read = answer_arrays(classifier, [to_model_input(crop(image, box), size, channels) for _, box in faces],
+                             copies=copies)
         stopwatch.start("track")
         found = []
-        for (number, box), p in zip(faces, p_sad):
+        for (number, box), answer in zip(faces, read):
             steady = answers.setdefault(number, SteadyAnswer(smoothing))
-            smoothed, label = steady.update(float(p), time_s)
-            found.append(FaceInFrame(index, time_s, number, box, float(p), smoothed, label, steady.confidence))
+            smoothed, label = steady.update(answer.probabilities, time_s)
+            found.append(FaceInFrame(index, time_s, number, box, answer, smoothed, label, steady.confidence))
         yield index, time_s, image, found
     stopwatch.stop()
+
+
+@dataclass
+class VideoRun:
+    """What reading one video came to: frames looked at, their first and last times, the faces
+    numbered, the rows (kept here only when no table is written), and why it ended early, if it did."""
+    frames: int = 0
+    first_s: float = 0.0
+    last_s: float = 0.0
+    faces: set = field(default_factory=set)
+    rows: list = field(default_factory=list)
+    fault: str | None = None
+    interrupted: bool = False
+
+    def frame_seconds(self, fallback: float) -> float:
+        """The mean time between the frames looked at (`fallback` before two were read): what each row
+        counts for in the summary, so a clip of changing frame rate is timed by its own clock."""
+        return (self.last_s - self.first_s) / (self.frames - 1) if self.frames > 1 else fallback
+
+
+def read_video(source: VideoSource, classifier, table=None, every=1, smoothing=SMOOTHING_SECONDS, copies=ONE_PASS,
+               on_frame=None, stopwatch=None) -> VideoRun:
+    """Every face of every `every`th frame of `source`, followed and answered: each frame's rows go to
+    `table` (happysad.answer.report.TableWriter: memory stays flat however long the video) or, without
+    one, into the run's rows. `on_frame(image, faces)` is called for each frame (an annotated copy, a
+    window) and stops the video when it returns False. A video that breaks off, or Ctrl-C, ends the
+    run with what was read kept; the run says which."""
+    run = VideoRun()
+    try:
+        for _, time_s, image, faces in follow_faces(source, classifier, every, smoothing, copies=copies,
+                                                    stopwatch=stopwatch):
+            run.first_s = time_s if run.frames == 0 else run.first_s
+            run.frames, run.last_s = run.frames + 1, time_s
+            run.faces.update(face.face for face in faces)
+            if table:
+                table.write(faces)
+            else:
+                run.rows += faces
+            if on_frame and on_frame(image, faces) is False:
+                break
+        else:
+            run.fault = source.cut_short()
+    except VideoError as error:
+        run.fault = str(error)
+    except KeyboardInterrupt:
+        run.interrupted = True
+    return run
 
 
 def read_clip(path, classifier, every=3, frames_to_keep=4, smoothing=SMOOTHING_SECONDS, copies=ONE_PASS):
@@ -89,16 +144,21 @@ def read_clip(path, classifier, every=3, frames_to_keep=4, smoothing=SMOOTHING_S
     from .annotate import draw_predictions
 
     source = VideoSource(path)
+    spacing = max(1, (source.declared_frames or 300) // frames_to_keep) // every
+    kept, seen = [], [0]
+
+    def keep(image, faces):
+        if faces and len(kept) < frames_to_keep and seen[0] >= spacing * len(kept):
+            kept.append(draw_predictions(image, faces))
+        seen[0] += 1
+
     try:
-        spacing = max(1, (source.declared_frames or 300) // frames_to_keep)
-        rows, kept = [], []
-        for index, _, image, faces in follow_faces(source, classifier, every, smoothing, copies=copies):
-            rows += faces
-            if faces and len(kept) < frames_to_keep and index >= spacing * len(kept):
-                kept.append(draw_predictions(image, faces))
+        run = read_video(source, classifier, every=every, smoothing=smoothing, copies=copies, on_frame=keep)
     finally:
         source.close()
-    return rows, kept, every / source.frames_per_second
+    if run.fault and not run.frames:
+        raise VideoError(run.fault)
+    return run.rows, kept, run.frame_seconds(every / source.frames_per_second)
 
 
 def clip_from_photo(photo, path=None, seconds=4.0, frames_per_second=DEFAULT_FRAME_RATE, size=(640, 360)):

@@ -8,7 +8,6 @@ The table is written as it goes (a crash, a cut file or Ctrl-C keeps every row r
 live window for a camera where a screen exists (Tk, imported only then); at the end a per-face
 summary, printed and saved beside the table with a timeline figure (happysad.answer.report).
 """
-import csv
 import math
 import queue
 import sys
@@ -18,28 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from .frames import VideoError, VideoSource
-from .report import face_series, plot_timeline, read_table, summarise, summary_text, write_summary
-from .video import COLUMNS, follow_faces
-
-
-class TableWriter:
-    """The CSV table, one row per face per frame, flushed after every frame."""
-
-    def __init__(self, path):
-        self.path = Path(path)
-        try:
-            self.file = open(self.path, "w", newline="")
-        except OSError as error:
-            raise VideoError(f"{self.path}: cannot write the table ({error.strerror or error})") from None
-        self.writer = csv.DictWriter(self.file, fieldnames=COLUMNS)
-        self.writer.writeheader()
-
-    def write(self, faces):
-        self.writer.writerows(face.row() for face in faces)
-        self.file.flush()
-
-    def close(self):
-        self.file.close()
+from .report import TableWriter, summarise, summary_text, write_results
+from .video import read_video
 
 
 class AnnotatedWriter:
@@ -113,16 +92,14 @@ def open_window(title):
 
 
 def run_video(args) -> int:
-    """`python -m happysad video`: see the module's docstring. Exit 0, or 1 when the video broke off
-    (the rows read before are kept), 2 when nothing could start."""
+    """`python -m happysad video` for one video file or a camera (a study: happysad.answer.study): see the
+    module's docstring. Exit 0, or 1 when the video broke off (the rows read before are kept), 2 when
+    nothing could start, 130 on Ctrl-C while reading a file (every row read is kept)."""
     from .classifier import ModelError, load_classifier
 
     if args.every < 1:
         print("error: --every takes a whole number of frames, 1 or more", file=sys.stderr)
         return 2
-    if args.out_dir and args.path and args.camera is None and not (args.csv or args.out):
-        from .study import run_study
-        return run_study(args)
     if args.out_dir or len(args.path) > 1:
         print("error: a study takes video files, folders or patterns and --out-dir, and neither --camera, --csv nor "
               "--out (each video's table goes into --out-dir)", file=sys.stderr)
@@ -146,53 +123,45 @@ def run_video(args) -> int:
         return 2
     if args.camera is not None and not args.no_window:
         window = open_window(f"happysad: {source.name} (q or Esc to stop)")
-    rows, status, fault = [], 0, None
     progress = None
     if source.declared_frames and sys.stderr.isatty():
         from tqdm import tqdm
         progress = tqdm(total=math.ceil(source.declared_frames / args.every), unit="frame", file=sys.stderr,
                         desc=Path(source.name).name)
-    rows_read = 0
+
+    def on_frame(image, faces):
+        if annotated:
+            annotated.write(image, faces)
+        if window:
+            from .annotate import draw_predictions
+            window.show(draw_predictions(image, faces))
+            if window.closed:
+                return False
+        if progress:
+            progress.update(1)
+
     try:
-        for index, time_s, image, faces in follow_faces(source, classifier, args.every, args.smoothing,
-                                                        copies=args.copies):
-            rows_read += len(faces)
-            if table:  # the rows go to the table only, and are read back at the end: memory stays flat
-                table.write(faces)
-            else:
-                rows += faces
-            if annotated:
-                annotated.write(image, faces)
-            if window:
-                from .annotate import draw_predictions
-                window.show(draw_predictions(image, faces))
-                if window.closed:
-                    break
-            if progress:
-                progress.update(1)
-        fault = source.cut_short()
-    except VideoError as error:
-        fault = str(error)
-    except KeyboardInterrupt:
-        status = 0 if args.camera is not None else 130  # stopping a camera is how it ends
-        print(f"\nstopped at {rows_read} rows; everything read so far is kept", file=sys.stderr)
+        run = read_video(source, classifier, table, args.every, args.smoothing, args.copies, on_frame)
     finally:
         for opened in (progress, table, annotated, window, source):
             if opened:
                 opened.close()
+    status = 0
+    if run.interrupted:
+        status = 0 if args.camera is not None else 130  # stopping a camera is how it ends
+        print(f"\nstopped after {run.frames} frames; everything read so far is kept", file=sys.stderr)
+    frame_seconds = run.frame_seconds(args.every / source.frames_per_second)
     if table:
-        rows = face_series(read_table(args.csv))
-    summary = summarise(rows, args.every / source.frames_per_second)
+        summary = write_results(args.csv, frame_seconds, title=f"{Path(source.name).name}: each face over time")
+    else:
+        summary = summarise(run.rows, frame_seconds)
     print(summary_text(summary))
-    if table and rows:
+    if table and summary:
         stem = Path(args.csv).with_suffix("")
-        write_summary(summary, f"{stem}.summary.csv")
-        plot_timeline(rows, f"{stem}.timeline.png", title=f"{Path(source.name).name}: each face over time")
-        print(f"wrote {args.csv}, {stem}.summary.csv and {stem}.timeline.png"
-              + (f"; {args.out}" if annotated else ""))
+        print(f"wrote {args.csv}, {stem}.summary.csv and {stem}.timeline.png" + (f"; {args.out}" if annotated else ""))
     elif annotated:
         print(f"wrote {args.out}")
-    if fault:
-        print(f"error: {fault}", file=sys.stderr)
+    if run.fault:
+        print(f"error: {run.fault}", file=sys.stderr)
         return 1
     return status

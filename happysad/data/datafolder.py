@@ -4,6 +4,7 @@
     other_emotions/<emotion>/    FER2013's other training faces (angry, neutral, ...): taught, never scored
     ferplus_votes.csv            FER+ votes of the FER2013 faces stored here (happysad.data.votes)
     holdout/happy, holdout/sad   held-out faces: never trained on, never used for a choice
+    holdout/<emotion>/           FER2013's other held-out faces: scored three ways (happy, sad, neither)
     holdout/photos/<label>/      the held-out photos whole, for photo-level evaluation
     rejected/                    files that could not be decoded, moved aside (never deleted)
 """
@@ -24,10 +25,10 @@ KERAS_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff"
 
 def label_folder(data_dir, split: str, label: str) -> Path:
     """Where faces of `label` go: data_dir/<label> for training, data_dir/holdout/<label> held out;
-    the other emotions' faces (training only) in data_dir/other_emotions/<label>."""
-    if label in OTHER_EMOTIONS:
-        return Path(data_dir, OTHER_EMOTIONS_DIR, label)
-    return Path(data_dir, HOLDOUT_DIR, label) if split == "holdout" else Path(data_dir, label)
+    the other emotions' training faces in data_dir/other_emotions/<label>."""
+    if split == "holdout":
+        return Path(data_dir, HOLDOUT_DIR, label)
+    return Path(data_dir, OTHER_EMOTIONS_DIR, label) if label in OTHER_EMOTIONS else Path(data_dir, label)
 
 
 def holdout_photos_folder(data_dir, label: str) -> Path:
@@ -43,8 +44,9 @@ def stored_folders(data_dir):
             if folder.is_dir():
                 yield split, label, folder
     for label in OTHER_EMOTIONS:
-        if label_folder(data_dir, "train", label).is_dir():
-            yield "train", label, label_folder(data_dir, "train", label)
+        for split in ("train", "holdout"):
+            if label_folder(data_dir, split, label).is_dir():
+                yield split, label, label_folder(data_dir, split, label)
 
 
 def held_out_photos(data_dir=".") -> tuple[list, list]:

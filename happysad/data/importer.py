@@ -4,8 +4,8 @@ Accepted layouts, under any number of wrapping folders:
   .../happy/*, .../sad/*                      (the web-photo dataset)
   .../train/<emotion>/*, .../test/<emotion>/* (FER2013 in folders)
 Happy and sad go to happy/, sad/ and holdout/. FER2013's five other emotions (angry,
-disgusted, fearful, neutral, surprised) go to other_emotions/<emotion>/ for training only:
-their held-out share (FER2013's test split) is not read.
+disgusted, fearful, neutral, surprised) go to other_emotions/<emotion>/ for training, and their
+test split to holdout/<emotion>/, where the three answers (happy, sad, neither) are scored.
 
 Cleaning, all by content hash (SHA-256 of the decoded, upright pixels, so the
 same picture saved twice counts once):
@@ -140,8 +140,6 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
     # first files' pace says nothing about the rest
     for candidate in tqdm(candidates, desc="Reading images", unit="img", disable=not progress,
                           bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}, {rate_fmt}]"):
-        if candidate.label in OTHER_EMOTIONS and candidate.in_test_split:
-            continue  # another emotion's test face: never trained on, never scored
         try:
             image = gray_as_grayscale(decode_image(candidate.read(), candidate.name))
         except ImageError as error:
@@ -153,8 +151,8 @@ def import_sources(sources, data_dir=".", holdout_fraction=HOLDOUT_FRACTION, pro
         else:
             held_out = int(digest[:8], 16) / 16**8 < holdout_fraction
         split = "holdout" if held_out else "train"
-        if candidate.label in OTHER_EMOTIONS and held_out:
-            continue
+        if candidate.label in OTHER_EMOTIONS and held_out and not candidate.in_test_split:
+            continue  # another emotion is held out only where its source says so (FER2013's test split)
         if digest in existing or digest in by_hash:  # seen: no need to detect and encode it again
             first = by_hash[digest][0] if digest in by_hash else Copy(split, candidate.label, [], None)
             by_hash[digest].append(Copy(split, candidate.label, first.pictures, first.photo))
@@ -308,6 +306,12 @@ def existing_images(data_dir: Path) -> dict:
 def _store(by_hash, existing, data_dir: Path, summary: ImportSummary):
     for digest, copies in by_hash.items():
         old = existing.get(digest)
+        in_training = (old and old.split == "train") or any(copy.split == "train" for copy in copies)
+        if in_training and any(_other_held_out(copy) for copy in copies):  # a leak, whatever its label
+            summary.holdout_leaks += sum(map(_other_held_out, copies))
+            copies = [copy for copy in copies if not _other_held_out(copy)]
+            if not copies:
+                continue
         labels = {copy.label for copy in copies} | ({old.label} if old else set())
         if len(labels) > 1:
             summary.label_conflicts += len(copies)
@@ -342,6 +346,12 @@ def _store(by_hash, existing, data_dir: Path, summary: ImportSummary):
         if kept.photo and keep_split == "holdout":
             data, extension = kept.photo
             _write_atomically(holdout_photos_folder(data_dir, kept.label) / f"{digest}{extension}", data)
+
+
+def _other_held_out(copy) -> bool:
+    """A held-out face of another emotion: dropped when its content is in training, never a label conflict
+    that would take a training face with it."""
+    return copy.split == "holdout" and copy.label in OTHER_EMOTIONS
 
 
 class DataImportError(OSError):

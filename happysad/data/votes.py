@@ -22,11 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config import EMOTIONS
 from ..files import atomic_path
 
-VOTE_COLUMNS = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt",
-                "unknown", "NF")
-EMOTIONS = VOTE_COLUMNS[:8]  # the eight FER+ emotions; unknown and NF (not a face) are not emotions
+VOTE_COLUMNS = (*EMOTIONS, "unknown", "NF")  # the eight FER+ emotions, then "unknown" and not a face
 TARGETS = tuple(f"target_{emotion}" for emotion in EMOTIONS)  # columns of the training targets
 # FER2013's folder names (the Kaggle layout) as FER+ emotions
 FOLDER_EMOTIONS = {"neutral": "neutral", "happy": "happiness", "surprised": "surprise", "sad": "sadness",
@@ -107,6 +106,15 @@ def agreed_labels(votes) -> np.ndarray:
     sadness, -1 elsewhere (another emotion, a tie, unknown, not a face, or no votes: NaN)."""
     choice = plurality(votes)
     return np.select([choice == "happiness", choice == "sadness"], [0, 1], default=-1)
+
+
+def three_way_labels(votes) -> np.ndarray:
+    """For rows of vote counts (n, 10): the three answers' index (happysad.config.ANSWERS) of the
+    strict plurality, 0 happiness, 1 sadness, 2 any other of the eight emotions (neither); -1 for a
+    tie, unknown, not a face, or no votes."""
+    choice = plurality(votes)
+    others = np.isin(choice, [e for e in EMOTIONS if e not in ("happiness", "sadness")])
+    return np.select([choice == "happiness", choice == "sadness", others], [0, 1, 2], default=-1)
 
 
 def not_a_face(votes) -> np.ndarray:

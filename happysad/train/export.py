@@ -14,8 +14,8 @@ import keras
 import numpy as np
 from keras import layers
 
-from ..answer.classifier import LOGIT_ANSWER, METADATA_NAME, fast_file, file_sha256, litert_schema, one_pass_network
-from ..config import MOVES
+from ..answer.classifier import EMOTION_LOGITS_ANSWER, METADATA_NAME, emotion_network, fast_file, file_sha256, litert_schema
+from ..config import EMOTIONS, MOVES
 from ..files import atomic_path, write_atomically
 from ..quiet import muted_stderr
 
@@ -100,14 +100,15 @@ def _linear_map(matrix, axis, name):
     return lambda images: layers.Permute(back, dtype="float32")(dense(layers.Permute(to_last, dtype="float32")(images)))
 
 
-def logit_layer(model):
-    """The Dense layer whose output is the logit of P(sad), in the model or in the network it wraps."""
+def logit_layer(model, name="logit"):
+    """The Dense layer whose output is the logit of P(sad) (or the layer named `name`), in the model or
+    in the network it wraps."""
     for layer in model.layers:
-        if layer.name == "logit":
+        if layer.name == name:
             return layer
         if isinstance(layer, keras.Model):
-            return logit_layer(layer)
-    raise ValueError(f"{model.name} has no layer named 'logit'")
+            return logit_layer(layer, name)
+    raise ValueError(f"{model.name} has no layer named {name!r}")
 
 
 def fold_temperature(model, temperature: float):
@@ -116,6 +117,17 @@ def fold_temperature(model, temperature: float):
     layer = logit_layer(model)
     kernel, bias = layer.get_weights()
     layer.set_weights([kernel / temperature, bias / temperature])
+    return model
+
+
+def fold_emotion_temperature(model, temperature: float):
+    """Divide the eight emotion logits by T, in place, and multiply the `logit` layer's weights by T:
+    the three answers read from the logits are now calibrated (happysad.train.calibration fits T),
+    and P(sad) is what it was."""
+    emotions, difference = logit_layer(model, "emotion_logits"), logit_layer(model)
+    emotions.set_weights([weight / temperature for weight in emotions.get_weights()])
+    kernel, bias = difference.get_weights()
+    difference.set_weights([kernel * temperature, bias])
     return model
 
 
@@ -136,14 +148,16 @@ def save_model(model, path):
 
 def export_litert(model, keras_path) -> Path:
     """Write the LiteRT file that answers for the Keras file at `keras_path` (already saved from
-    `model`): beside it, `.tflite`, the network once (picture -> logit; the answering side makes
-    the copies it averages, happysad.answer.classifier), carrying the Keras file's SHA-256 so that
-    it is never used for another version of it. Atomic, like save_model."""
+    `model`): beside it, `.tflite`, the network once (picture -> its eight emotion logits; the
+    answering side makes the copies it averages and reads the logits three ways, happysad.answer),
+    carrying in its metadata the emotions' names, the temperature of the model's `logit` layer and
+    the Keras file's SHA-256, so that it is never used for another version of it. Atomic, like save_model."""
     keras_path = Path(keras_path)
     target = fast_file(keras_path)
-    network = one_pass_network(model)
-    if network is None:
-        raise SaveError(f"cannot export {target}: the model has no layer named 'logit'")
+    found = emotion_network(model)
+    if found is None:
+        raise SaveError(f"cannot export {target}: the model has no layers named 'emotion_logits' and 'logit'")
+    network, temperature = found
     with tempfile.TemporaryDirectory() as folder:
         plain = Path(folder, "model.tflite")
         try:
@@ -151,8 +165,9 @@ def export_litert(model, keras_path) -> Path:
                 network.export(str(plain), format="litert", verbose=False)
         except OSError as error:
             raise SaveError(f"cannot export {target}: {error.strerror or error}") from None
-        content = with_metadata(plain.read_bytes(), {"keras_sha256": file_sha256(keras_path),
-                                                    "keras_file": keras_path.name, "answer": LOGIT_ANSWER})
+        content = with_metadata(plain.read_bytes(), {
+            "keras_sha256": file_sha256(keras_path), "keras_file": keras_path.name, "answer": EMOTION_LOGITS_ANSWER,
+            "emotions": list(EMOTIONS), "temperature": temperature})
     try:
         write_atomically(target, content)
     except OSError as error:

@@ -89,10 +89,9 @@ def plot_history(history: dict, save_to=None):
     _finish(figure, save_to)
 
 
-def plot_confusion_matrix(matrix, title, save_to=None):
-    figure, ax = plt.subplots(figsize=(4, 3.5))
-    sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,
-                xticklabels=CLASS_NAMES, yticklabels=CLASS_NAMES)
+def plot_confusion_matrix(matrix, title, save_to=None, names=CLASS_NAMES):
+    figure, ax = plt.subplots(figsize=(1.3 * len(names) + 1.4, 1.2 * len(names) + 1.1))
+    sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax, xticklabels=names, yticklabels=names)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(title)
