@@ -23,9 +23,10 @@ finds them); train/ imports from both. Only train/ imports TensorFlow (a test ch
     plots           the notebook's figures
     notebook        run the notebook's training steps from Python (tests, benchmarks, experiments)
 
-  answer/   classify faces; never imports TensorFlow, so a command answers at once
+  answer/   classify faces as happy, sad or neither; never imports TensorFlow, so a command answers at once
     images          decode any image file safely (ImageError on bad input); an image as model input
     faces           find faces in photos (BlazeFace on LiteRT) and crop them as the training faces are framed
+    emotions        a face's answer: the eight FER+ emotion logits read as happy, sad or neither
     classifier      the saved model as it answers: its LiteRT file (or the Keras file when that is all there
                     is), one pass or ten copies of each face averaged
     prediction      classify every face in pictures
@@ -33,8 +34,8 @@ finds them); train/ imports from both. Only train/ imports TensorFlow (a test ch
     annotate        draw boxes and labels on photos and frames (Pillow only)
     frames          the frames of a clip or a camera, with their times
     tracking        follow each face from frame to frame (where it should be, how it looks); steady its answer
-    video           find, follow and classify every face in every frame read; the notebook's clip helpers
-    report          per face: time seen, share happy and sad; the timeline figure (matplotlib)
+    video           find, follow and classify every face in every frame read; one video's run; the notebook's clips
+    report          a video's table, and per face: time in view, seconds and share of each answer; the timeline
     video_command   the `video` command line: the table, the annotated copy, the live window
     study           a whole study: many videos in parallel, a table each, the study's tables, resumable
     speed           faces a second and one face's time on this CPU (benchmarks, experiments)

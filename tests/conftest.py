@@ -28,6 +28,13 @@ def face(label: str, seed: int = 0, size: int = 48, mode: str = "L") -> Image.Im
     return image.convert(mode)
 
 
+def answer_of(p_sad: float, p_neither: float = 0.0):
+    """An Answer (happysad.answer.emotions) with these P(sad) and P(neither), the rest happy."""
+    from happysad.answer.emotions import Answer
+    p_happy = 1 - p_sad - p_neither
+    return Answer(p_happy, p_sad, p_neither, p_sad / (p_sad + p_happy) if p_sad + p_happy else 0.5)
+
+
 def encoded(image: Image.Image, format: str = "PNG", **options) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format, **options)

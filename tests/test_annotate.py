@@ -9,7 +9,7 @@ from PIL import Image
 from happysad.answer.annotate import LABEL_COLOURS, TEXT_COLOUR, draw_predictions, place_label, place_labels
 from happysad.answer.faces import Box
 from happysad.answer.prediction import Prediction
-from conftest import REPO
+from conftest import REPO, answer_of
 
 CASES = {  # picture size, face box
     "top edge": ((200, 150), Box(60, 0, 80)),
@@ -40,21 +40,21 @@ def test_label_is_inside_the_picture_and_readable(case):
     size, box = CASES[case]
     picture = Image.new("RGB", size, (128, 128, 128))
     for p_sad in (0.03, 0.97):
-        prediction = Prediction("x.jpg", p_sad, box, face_found=True)
+        prediction = Prediction("x.jpg", answer_of(p_sad), box, face_found=True)
         annotated = draw_predictions(picture, [prediction])
         assert annotated.size == size
         assert_label_readable(annotated, place_label(prediction, size))
 
 
 def test_label_of_a_face_found_nowhere_fits_a_small_picture():
-    prediction = Prediction("x.jpg", 0.8, Box(0, 0, 60), face_found=False)
+    prediction = Prediction("x.jpg", answer_of(0.8), Box(0, 0, 60), face_found=False)
     annotated = draw_predictions(Image.new("L", (60, 60), 200), [prediction])
     assert_label_readable(annotated, place_label(prediction, (60, 60)))
 
 
 def test_a_neighbours_box_does_not_cross_a_label():
-    first = Prediction("x.jpg", 0.1, Box(10, 40, 80), face_found=True)
-    neighbour = Prediction("x.jpg", 0.9, Box(40, 5, 120), face_found=True)  # its box runs through first's label
+    first = Prediction("x.jpg", answer_of(0.1), Box(10, 40, 80), face_found=True)
+    neighbour = Prediction("x.jpg", answer_of(0.9), Box(40, 5, 120), face_found=True)  # its box runs through first's label
     annotated = draw_predictions(Image.new("RGB", (300, 200), "white"), [first, neighbour])
     for prediction in (first, neighbour):
         assert_label_readable(annotated, place_label(prediction, (300, 200)))
@@ -63,7 +63,7 @@ def test_a_neighbours_box_does_not_cross_a_label():
 
 def test_labels_of_neighbouring_faces_in_a_row_do_not_cover_each_other():
     size = (420, 160)
-    row = [Prediction("x.jpg", p, Box(10 + 45 * i, 60, 40), face_found=True)  # labels wider than the gaps
+    row = [Prediction("x.jpg", answer_of(p), Box(10 + 45 * i, 60, 40), face_found=True)  # labels wider than the gaps
            for i, p in enumerate((0.05, 0.97, 0.4, 0.88, 0.02, 0.7, 0.3, 0.99, 0.1))]
     labels = place_labels(row, size)
     annotated = draw_predictions(Image.new("RGB", size, (128, 128, 128)), row)
@@ -83,7 +83,7 @@ def test_the_command_line_path_never_imports_the_plotting_libraries():
 
 
 def test_a_tiny_picture_keeps_the_label_whole_rather_than_a_clipped_percentage():
-    prediction = Prediction("x.jpg", 0.98, Box(0, 0, 28), face_found=True)
+    prediction = Prediction("x.jpg", answer_of(0.98), Box(0, 0, 28), face_found=True)
     label = place_label(prediction, (28, 40))
     left, top, right, bottom = label.font.getbbox(label.text)
     assert label.text in ("sad 98%", "sad") and right - left + 2 * label.padding <= 28

@@ -94,7 +94,7 @@ def test_training_batches_mix_resize_filters_the_same_way_each_run(dataset):
 
 
 def test_looking_down_share_changes_training_faces_and_leaves_validation_alone(dataset):
-    plain, bent = flows(dataset, SEED=3), flows(dataset, SEED=3, LOOKING_DOWN_SHARE=1.0)
+    plain, bent = flows(dataset, SEED=3, LOOKING_DOWN_SHARE=0.0), flows(dataset, SEED=3, LOOKING_DOWN_SHARE=1.0)
     assert plain["train_datagen"].preprocessing_function is None
     assert not np.allclose(plain["train_flow"][0][0], bent["train_flow"][0][0])
     np.testing.assert_array_equal(plain["validation_flow"][0][0], bent["validation_flow"][0][0])

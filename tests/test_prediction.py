@@ -8,7 +8,7 @@ from happysad.answer.faces import DETECTION_SIDE, Box
 from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import Prediction, classify_photos
 from happysad.config import MODEL_FILENAME
-from conftest import REPO, face, needs_real_faces, portraits
+from conftest import REPO, answer_of, face, needs_real_faces, portraits
 
 
 class FakeDetector:
@@ -22,8 +22,11 @@ class FakeDetector:
 
 
 def test_prediction_text():
-    assert str(Prediction("x.jpg", 0.87)) == "sad, 87% confident"
-    assert (Prediction("x.jpg", 0.1).label, round(Prediction("x.jpg", 0.1).confidence, 2)) == ("happy", 0.9)
+    assert str(Prediction("x.jpg", answer_of(0.87))) == "sad, 87% confident (happy 13%, sad 87%, neither 0%)"
+    assert (Prediction("x.jpg", answer_of(0.1)).label, round(Prediction("x.jpg", answer_of(0.1)).confidence, 2)) == \
+        ("happy", 0.9)
+    calm = Prediction("x.jpg", answer_of(0.2, p_neither=0.7))
+    assert (calm.label, round(calm.confidence, 2), round(calm.p_sad_vs_happy, 2)) == ("neither", 0.7, 0.67)
 
 
 def test_one_row_per_face_with_its_box(untrained_model_path, tmp_path):
@@ -55,7 +58,7 @@ def test_cli_reports_bad_files_and_still_classifies_the_rest(untrained_model_pat
     out, err = capsys.readouterr()
     assert status == 1
     header, row = out.strip().splitlines()
-    assert header.split() == ["file", "face", "label", "confidence"]
+    assert header.split() == ["file", "face", "label", "confidence", "happy", "sad", "neither"]
     assert row.startswith(str(good)) and row.endswith("%")
     assert "missing.jpg: no such file" in err and "text.jpg: not an image" in err
     assert len(err.strip().splitlines()) == 2
@@ -115,7 +118,7 @@ def test_exif_rotated_photo_gives_the_same_result_as_its_upright_copy(untrained_
     model = load_classifier(untrained_model_path)
     a, _ = classify_photos(model, [tmp_path / "upright.jpg"], detector=FakeDetector([Box(20, 20, 120)]))
     b, _ = classify_photos(model, [tmp_path / "sideways.jpg"], detector=FakeDetector([Box(20, 20, 120)]))
-    assert abs(a[0].p_sad - b[0].p_sad) < 0.01
+    assert abs(a[0].p_sad_vs_happy - b[0].p_sad_vs_happy) < 0.01
 
 
 def group_photo(count=3) -> Image.Image:
@@ -147,7 +150,7 @@ def test_real_sideways_exif_photo_matches_upright(untrained_model_path, tmp_path
     b, _ = classify_photos(model, [tmp_path / "sideways.jpg"])
     assert len(a) == len(b) == 2
     for x, y in zip(sorted(a, key=lambda p: p.box.x), sorted(b, key=lambda p: p.box.x)):
-        assert abs(x.box.x - y.box.x) <= 4 and abs(x.p_sad - y.p_sad) < 0.02
+        assert abs(x.box.x - y.box.x) <= 4 and abs(x.p_sad_vs_happy - y.p_sad_vs_happy) < 0.02
 
 
 def test_cli_folder_without_images_is_one_clear_error(untrained_model_path, tmp_path, capsys):
@@ -222,7 +225,7 @@ def test_a_face_gets_the_same_box_and_answer_alone_and_in_a_group(tmp_path):
         first = among[0]  # reading order: the top-left face is the one pictured alone, 20 pixels in
         moved = (first.box.x - 20 - single.box.x, first.box.y - 20 - single.box.y, first.box.size - single.box.size)
         assert max(map(abs, moved)) <= 0.04 * single.box.size, (index, single.box, first.box)
-        gaps.append(abs(first.p_sad - single.p_sad))
+        gaps.append(abs(first.p_sad_vs_happy - single.p_sad_vs_happy))
     assert len(gaps) >= 4
     # Each face is boxed again at one scale (happysad.answer.faces, REFINE_SCALE): measured, at most
     # 0.004 apart (0.018 when the box came from the first look alone, its size 5 pixels off).
@@ -280,4 +283,4 @@ def test_one_face_one_box_in_a_group_picture_wider_than_the_detector_looks(tmp_p
         (alone,), _ = classify_photos(model, [tmp_path / "alone.png"])
         moved = (face.box.x - left - alone.box.x, face.box.y - alone.box.y, face.box.size - alone.box.size)
         assert max(map(abs, moved)) <= 0.04 * alone.box.size, (index, alone.box, face.box)
-        assert abs(face.p_sad - alone.p_sad) <= 0.03, (index, alone.p_sad, face.p_sad)
+        assert abs(face.p_sad_vs_happy - alone.p_sad_vs_happy) <= 0.03, (index, alone.p_sad_vs_happy, face.p_sad_vs_happy)

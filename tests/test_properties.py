@@ -77,4 +77,4 @@ def test_predict_on_random_files(untrained_model_path, tmp_path, files):
     predictions, errors = classify_photos(load_classifier(untrained_model_path), paths)
     assert len(predictions) + len(errors) == len(paths)
     assert all(isinstance(e, ImageError) for e in errors)
-    assert all(0 <= p.p_sad <= 1 for p in predictions)
+    assert all(0 <= p.p_sad_vs_happy <= 1 and abs(sum(p.answer.probabilities) - 1) < 1e-6 for p in predictions)

@@ -46,12 +46,15 @@ def test_a_folder_of_videos_gives_a_table_each_and_the_study_s_tables(study, tmp
     assert {(row["video"], row["face"]) for row in faces} >= {("P01/session", "1"), ("P02/session", "1"),
                                                                ("extra", "1"), ("extra", "2")}
     for row in faces:
-        assert abs(float(row["happy_share"]) + float(row["sad_share"]) - 1) < 1e-3
+        assert abs(sum(float(row[f"{answer}_share"]) for answer in ("happy", "sad", "neither")) - 1) < 1e-3
         assert 0 < float(row["seconds_in_view"]) <= float(row["last_s"]) - float(row["first_s"]) + 0.05
-    # The same table `video --csv` writes for one clip.
+    # The same table and the same summary `video --csv` writes for one clip: one per-face summary behind
+    # summary.csv and study.csv, for every face.
     single = tmp_path / "single.csv"
     assert main(["video", str(study / "extra.mp4"), "--csv", str(single), "--model", str(untrained_model_path)]) == 0
     assert read(single) == read(out / "extra.csv")
+    assert read(tmp_path / "single.summary.csv") == [{k: v for k, v in row.items() if k != "video"}
+                                                     for row in faces if row["video"] == "extra"]
 
 
 @needs_real_faces

@@ -75,7 +75,8 @@ def test_a_face_moved_and_zoomed_keeps_one_number_and_the_still_photo_s_answer(p
     rows = run_clip(write_clip(tmp_path / "moving.mp4", frames), model)
     assert numbers(rows) == [1] and len(rows) >= 28  # found in (nearly) every frame, one number throughout
     assert {row.label for row in rows} == {still.label}
-    assert abs(np.median([row.p_sad for row in rows]) - still.p_sad) <= 0.1
+    assert abs(np.median([row.answer.p_sad_vs_happy for row in rows]) - still.p_sad_vs_happy) <= 0.1
+    assert abs(np.median([row.answer.p_neither for row in rows]) - still.answer.p_neither) <= 0.1
 
 
 @needs_real_faces
@@ -146,11 +147,15 @@ def test_a_face_keeps_its_number_through_a_short_gap_and_gets_a_new_one_after_a_
     assert not [row for row in rows if 24 <= row.frame < 24 + long_gap]  # no face where there is none
 
 
+def three(p_sad, p_neither=0.0):
+    return (1 - p_sad - p_neither, p_sad, p_neither)
+
+
 def test_smoothing_is_in_seconds_so_every_third_frame_gives_the_same_curve():
-    answers = [0.1] * 30 + [0.9] * 60  # a face turns sad at 1 s
+    answers = [three(0.1)] * 30 + [three(0.9)] * 60  # a face turns sad at 1 s
     every_frame, every_third = SteadyAnswer(), SteadyAnswer()
-    curve_1 = [every_frame.update(p, i / FPS)[0] for i, p in enumerate(answers)]
-    curve_3 = {i: every_third.update(p, i / FPS)[0] for i, p in enumerate(answers) if i % 3 == 0}
+    curve_1 = [every_frame.update(p, i / FPS)[0][1] for i, p in enumerate(answers)]
+    curve_3 = {i: every_third.update(p, i / FPS)[0][1] for i, p in enumerate(answers) if i % 3 == 0}
     gaps = {i: abs(curve_1[i] - p) for i, p in curve_3.items()}
     # Read every third frame, the turn is known to within three frames, nothing finer: the curves
     # part by up to a tenth at the turn and meet again within a second.
@@ -161,19 +166,34 @@ def test_smoothing_is_in_seconds_so_every_third_frame_gives_the_same_curve():
 
 def test_the_label_does_not_flicker_around_undecided():
     steady = SteadyAnswer(time_constant=0)  # no smoothing: the hysteresis alone
-    labels = [steady.update(p, i / FPS)[1] for i, p in enumerate([0.3, 0.52, 0.47, 0.55, 0.45, 0.58, 0.65, 0.45, 0.35])]
+    labels = [steady.update(three(p), i / FPS)[1] for i, p in enumerate([0.3, 0.52, 0.47, 0.55, 0.45, 0.58, 0.65, 0.45, 0.35])]
     assert labels == ["happy"] * 6 + ["sad", "sad", "happy"]
+
+
+def test_three_states_turn_only_when_another_answer_leads_by_the_margin():
+    steady = SteadyAnswer(time_constant=0)
+    frames = [three(0.1, 0.2), three(0.1, 0.45), three(0.1, 0.52), three(0.05, 0.6), three(0.5, 0.4),
+              three(0.55, 0.3), three(0.3, 0.4), three(0.2, 0.6)]
+    # happy 0.7: happy; neither 0.45 against happy 0.45, 0.52 against 0.38: within 0.2, still happy;
+    # 0.6 against 0.35: neither; sad 0.5 against neither 0.4: within, neither; sad 0.55 against 0.3: sad;
+    # neither 0.4 against sad 0.3: sad; neither 0.6 against sad 0.2: neither
+    assert [steady.update(p, i / FPS)[1] for i, p in enumerate(frames)] == \
+        ["happy", "happy", "happy", "neither", "neither", "sad", "sad", "neither"]
+    smoothed = SteadyAnswer()
+    for i in range(90):
+        probabilities, _ = smoothed.update(three(0.1, 0.8) if i % 2 else three(0.1, 0.1), i / FPS)
+        assert abs(sum(probabilities) - 1) < 1e-9  # the three smoothed answers still sum to 1
 
 
 @needs_real_faces
 def test_every_third_frame_gives_the_same_smoothed_curve_on_a_clip(people, tmp_path, untrained_model_path):
     frames = [placed((people[0], 200, 60, 200))] * 30 + [placed((people[1], 200, 60, 200))] * 30
     clip = write_clip(tmp_path / "turn.mp4", frames)
-    every_1 = {row.frame: row.p_sad_smoothed for row in run_clip(clip, untrained_model_path, every=1)}
-    every_3 = {row.frame: row.p_sad_smoothed for row in run_clip(clip, untrained_model_path, every=3)}
+    every_1 = {row.frame: np.array(row.smoothed) for row in run_clip(clip, untrained_model_path, every=1)}
+    every_3 = {row.frame: np.array(row.smoothed) for row in run_clip(clip, untrained_model_path, every=3)}
     common = sorted(set(every_1) & set(every_3))
     assert len(common) >= 15 and all(frame % 3 == 0 for frame in every_3)
-    assert max(abs(every_1[f] - every_3[f]) for f in common) <= 0.05
+    assert max(np.abs(every_1[f] - every_3[f]).max() for f in common) <= 0.05
 
 
 @needs_real_faces
@@ -188,14 +208,17 @@ def test_the_command_writes_the_table_the_copy_the_summary_and_the_timeline(peop
     with open(out / "faces.csv") as file:
         table = list(csv.DictReader(file))
     assert list(table[0]) == list(COLUMNS) and {row["face"] for row in table} == {"1", "2"}
-    assert {row["label"] for row in table} <= {"happy", "sad"} and all(0 <= float(r["p_sad"]) <= 1 for r in table)
+    assert {row["label"] for row in table} <= {"happy", "sad", "neither"}
+    for row in table:
+        for kind in ("", "_smoothed"):
+            assert abs(sum(float(row[f"p_{answer}{kind}"]) for answer in ("happy", "sad", "neither")) - 1) < 1e-3
     copy = VideoSource(out / "annotated.mp4")
     assert copy.declared_frames == 20 and copy.frame_size() == SIZE
     copy.close()
     timeline = Image.open(out / "faces.timeline.png")
     assert timeline.width > 500 and len(np.unique(np.asarray(timeline.convert("L")))) > 20  # a drawn figure
     summary = (out / "faces.summary.csv").read_text().splitlines()
-    assert summary[0].startswith("face,seconds_seen") and len(summary) == 3
+    assert summary[0].startswith("face,first_s,last_s,seconds_in_view,happy_s,sad_s,neither_s") and len(summary) == 3
     printed = capsys.readouterr().out
     assert "face  seen" in printed and "faces.timeline.png" in printed
 

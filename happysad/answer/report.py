@@ -82,12 +82,14 @@ def face_series(rows) -> dict:
 
 def summarise(rows, frame_seconds) -> list:
     """Per face: when it was in view and for how long, and the seconds and share of that time it read
-    each answer, counted frame by frame (each row the time to that face's next row, at most
-    `frame_seconds`, the time between frames read); its mean smoothed probabilities; how often the
+    each answer, counted frame by frame (each row the time to that face's next row, or, where the face
+    was unseen in between, `frame_seconds`, the time between frames read); its mean smoothed
+    probabilities; how often the
     label shown changed. The one summary behind a video's summary.csv and a study's study.csv."""
     summary = []
     for face, seen in face_series(rows).items():
-        spans = np.minimum(np.diff(seen.times, append=seen.times[-1] + frame_seconds), frame_seconds)
+        spans = np.diff(seen.times, append=seen.times[-1] + frame_seconds)
+        spans[spans > 1.5 * frame_seconds] = frame_seconds  # the face unseen in between: its last frame counts once
         total = float(spans.sum())
         seconds = [float(spans[seen.label == index].sum()) for index in range(len(ANSWERS))]
         summary.append({"face": face, "first_s": round(float(seen.times[0]), 3), "last_s": round(float(seen.times[-1]), 3),
