@@ -28,7 +28,8 @@ from happysad.answer.faces import FaceDetector, portraits
 from happysad.answer.frames import STAGES, Stopwatch, VideoSource
 from happysad.answer.classifier import load_classifier
 from happysad.answer.video import follow_faces
-from happysad.answer.video_command import AnnotatedWriter, TableWriter
+from happysad.answer.report import TableWriter
+from happysad.answer.video_command import AnnotatedWriter
 from happysad.config import ONE_PASS, SHIPPED_MODEL, STEADY
 from happysad.data.datafolder import held_out_photos
 

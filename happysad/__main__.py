@@ -1,4 +1,4 @@
-"""Command line: python -m happysad predict IMAGE... | video CLIP | export MODEL | data download | data import PATH...
+"""Command line: python -m happysad predict IMAGE... | video CLIP | serve | export MODEL | data download | data import PATH...
 
 Parsing the arguments imports nothing heavy: each command imports what it needs when it runs."""
 import argparse
@@ -58,6 +58,23 @@ def main(argv=None) -> int:
                        help=f"views of each face averaged: {ONE_PASS} (default: one pass; the smoothing over frames "
                             f"averages many views as the face moves) or {STEADY} (the face, mirrored and moved; 10x the work)")
     video.add_argument("--model", default=SHIPPED_MODEL, help=f"model file (default: the shipped {SHIPPED_MODEL})")
+    serve = commands.add_parser("serve", help="answer faces live: a browser's camera over a WebSocket, the server's "
+                                              "own camera or video for robots and recorders (docs/live.md)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only; any other needs the token it "
+                            "prints)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    own = serve.add_mutually_exclusive_group()
+    own.add_argument("--camera", type=int, metavar="N", help="answer camera N on the server, for /answers and --lsl")
+    own.add_argument("--video", metavar="FILE", help="answer a video file played at its real rate, for /answers and --lsl")
+    serve.add_argument("--loop", action="store_true", help="with --video: play it again and again")
+    serve.add_argument("--lsl", action="store_true", help="send the server's own source's answers to an LSL outlet")
+    serve.add_argument("--lsl-faces", type=int, default=4, metavar="N", help="faces per LSL sample (default 4)")
+    serve.add_argument("--smoothing", type=float, default=0.5, metavar="SECONDS",
+                       help="time constant of each face's smoothed answers (default: 0.5 s)")
+    serve.add_argument("--copies", type=int, choices=COPY_CHOICES, default=ONE_PASS,
+                       help=f"views of each face averaged (default {ONE_PASS}, as `video` reads a face)")
+    serve.add_argument("--model", default=SHIPPED_MODEL, help=f"model file (default: the shipped {SHIPPED_MODEL})")
     export = commands.add_parser("export", help="write the LiteRT file that answers for a Keras model file "
                                                 "(needs TensorFlow; the notebook does it when it saves)")
     export.add_argument("model", nargs="?", default=SHIPPED_MODEL, help="the .keras file (default: the shipped one)")
@@ -72,6 +89,11 @@ def main(argv=None) -> int:
             return run_study(args)
         from .answer.video_command import run_video
         return run_video(args)
+    if args.command == "serve":
+        if args.lsl and args.camera is None and args.video is None:
+            parser.error("--lsl sends the answers of the server's own source: give --camera N or --video FILE")
+        from .answer.live import run_serve
+        return run_serve(args)
     if args.command == "export":
         return run_export(args.model)
     if args.action == "download":

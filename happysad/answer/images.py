@@ -47,8 +47,9 @@ def read_image(path) -> Image.Image:
     return decode_image(read_bytes(path), path)
 
 
-def decode_image(data: bytes, name) -> Image.Image:
-    """Decode `data` into an upright image in mode 'RGB' or 'L'.
+def decode_image(data: bytes, name, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Decode `data` into an upright image in mode 'RGB' or 'L'; one of more than `max_pixels`
+    pixels is refused before it is decoded.
 
     EXIF orientation is applied, the first frame of an animation is used,
     transparency is flattened onto white, 16-bit and CMYK are converted.
@@ -61,9 +62,9 @@ def decode_image(data: bytes, name) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise ImageError(name, f"refused: {width}x{height} pixels is more than {MAX_PIXELS:,} "
-                                       "(a decompression bomb or a corrupt header)")
+            if width * height > max_pixels:
+                raise ImageError(name, f"refused: {width}x{height} pixels is more than {max_pixels:,}"
+                                       + (" (a decompression bomb or a corrupt header)" if max_pixels == MAX_PIXELS else ""))
             if min(width, height) < MIN_SIDE:
                 raise ImageError(name, f"too small ({width}x{height} pixels; a face needs at least {MIN_SIDE})")
             if max(width, height) > MAX_ASPECT * min(width, height):

@@ -83,6 +83,24 @@ def answer_arrays(classifier, arrays, batch_size=64, copies=None) -> list:
 _detector = FaceDetector()
 
 
+def faces_to_answer(image, name, size, channels, find_faces=True, detector=None) -> list:
+    """[(Prediction without its answer yet, model input), ...]: each face found in the picture, in
+    reading order (rows top to bottom, each left to right), or the whole picture (its centred
+    square) when none is found."""
+    boxes = reading_order((detector or _detector).detect(image)) if find_faces else []
+    return [(Prediction(name, None, box, face_found=bool(boxes)), to_model_input(crop(image, box), size, channels))
+            for box in boxes or [centre_box(image)]]
+
+
+def classify_image(model, image, name, copies=None, detector=None) -> list:
+    """The Predictions of one decoded picture (classify_photos, for a picture already in memory)."""
+    size, channels = input_size_and_channels(model)
+    found = faces_to_answer(image, name, size, channels, detector=detector)
+    for (prediction, _), answer in zip(found, answer_arrays(model, [array for _, array in found], copies=copies)):
+        prediction.answer = answer
+    return [prediction for prediction, _ in found]
+
+
 def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False, detector=None, copies=None):
     """(predictions, errors): one Prediction per face found in each picture, in reading order
     (rows top to bottom, each left to right), or one for the whole picture (its centred
@@ -100,10 +118,9 @@ def classify_photos(model, paths, find_faces=True, batch_size=64, progress=False
         except ImageError as error:
             errors.append(error)
             continue
-        boxes = reading_order((detector or _detector).detect(image)) if find_faces else []
-        for box in boxes or [centre_box(image)]:
-            pending.append(Prediction(str(path), None, box, face_found=bool(boxes)))
-            arrays.append(to_model_input(crop(image, box), size, channels))
+        for prediction, array in faces_to_answer(image, str(path), size, channels, find_faces, detector):
+            pending.append(prediction)
+            arrays.append(array)
     for prediction, answer in zip(pending, answer_arrays(model, arrays, batch_size, copies)):
         prediction.answer = answer
     return pending, errors

@@ -57,37 +57,56 @@ class FaceInFrame:
                 "label": self.label, "confidence": round(self.confidence, 4), "p_sad_vs_happy": round(a.p_sad_vs_happy, 4)}
 
 
-def follow_faces(source: VideoSource, classifier, every=1, smoothing=SMOOTHING_SECONDS, detector=None,
-                 stopwatch=None, copies=ONE_PASS):
-    """For each frame read: (index, time_s, PIL image, [FaceInFrame, ...] in face-number order).
-    `copies`: views of each face averaged (1, or 10 as `predict` does)."""
-    from .prediction import answer_arrays, input_size_and_channels
+class FaceFollower:
+    """The faces of one stream of frames (a video, a camera, a live connection), frame after frame:
+    each found where it should be or in a search of the whole frame, numbered, answered and its
+    answer steadied over time. `follower(image, index, time_s)` -> [FaceInFrame, ...] in face-number
+    order; frames must come in time order. `copies`: views of each face averaged (1, or 10 as
+    `predict` does)."""
 
-    detector = detector or FaceDetector()
-    stopwatch = stopwatch or Stopwatch()
-    size, channels = input_size_and_channels(classifier)
-    tracks, answers, searches = FaceTracks(), {}, 0
-    for index, time_s, pixels in source.frames(every, stopwatch):
-        image = Image.fromarray(np.ascontiguousarray(pixels))
+    def __init__(self, classifier, smoothing=SMOOTHING_SECONDS, detector=None, copies=ONE_PASS):
+        from .prediction import input_size_and_channels
+
+        self.classifier, self.smoothing, self.copies = classifier, smoothing, copies
+        self.detector = detector or FaceDetector()
+        self.size, self.channels = input_size_and_channels(classifier)
+        self.tracks, self.answers, self.searches = FaceTracks(), {}, 0
+
+    def __call__(self, image: Image.Image, index: int, time_s: float, stopwatch=None) -> list:
+        from .prediction import answer_arrays
+
+        stopwatch = stopwatch or Stopwatch()
         stopwatch.start("detect")
-        near = {track.number: detector.find_near(image, expected) for track, expected in tracks.to_look_for(time_s)}
+        tracks = self.tracks
+        near = {track.number: self.detector.find_near(image, expected) for track, expected in tracks.to_look_for(time_s)}
         anywhere = None
         if tracks.full_search_due(time_s):  # the first frame in all its tiles, then one tile in turn
-            anywhere = detector.search(image, known=[box for box in near.values() if box is not None],
-                                       tile=searches - 1 if searches else None)
-            searches += 1
+            anywhere = self.detector.search(image, known=[box for box in near.values() if box is not None],
+                                            tile=self.searches - 1 if self.searches else None)
+            self.searches += 1
         stopwatch.start("track")
         faces = tracks.update(image, time_s, near, anywhere)
         stopwatch.start("classify")
-        read = answer_arrays(classifier, [to_model_input(crop(image, box), size, channels) for _, box in faces],
-                             copies=copies)
+        read = answer_arrays(self.classifier, [to_model_input(crop(image, box), self.size, self.channels)
+                                               for _, box in faces], copies=self.copies)
         stopwatch.start("track")
         found = []
         for (number, box), answer in zip(faces, read):
-            steady = answers.setdefault(number, SteadyAnswer(smoothing))
+            steady = self.answers.setdefault(number, SteadyAnswer(self.smoothing))
             smoothed, label = steady.update(answer.probabilities, time_s)
             found.append(FaceInFrame(index, time_s, number, box, answer, smoothed, label, steady.confidence))
-        yield index, time_s, image, found
+        return found
+
+
+def follow_faces(source: VideoSource, classifier, every=1, smoothing=SMOOTHING_SECONDS, detector=None,
+                 stopwatch=None, copies=ONE_PASS):
+    """For each frame read: (index, time_s, PIL image, [FaceInFrame, ...] in face-number order)
+    (FaceFollower). `copies`: views of each face averaged (1, or 10 as `predict` does)."""
+    stopwatch = stopwatch or Stopwatch()
+    follower = FaceFollower(classifier, smoothing, detector, copies)
+    for index, time_s, pixels in source.frames(every, stopwatch):
+        image = Image.fromarray(np.ascontiguousarray(pixels))
+        yield index, time_s, image, follower(image, index, time_s, stopwatch)
     stopwatch.stop()
 
 
