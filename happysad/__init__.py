@@ -38,6 +38,8 @@ finds them); train/ imports from both. Only train/ imports TensorFlow (a test ch
     report          a video's table, and per face: time in view, seconds and share of each answer; the timeline
     video_command   the `video` command line: the table, the annotated copy, the live window
     study           a whole study: many videos in parallel, a table each, the study's tables, resumable
+    live            `serve`: answers as they happen, over WebSockets and HTTP (Starlette), and the page
+    lsl             the answers as an LSL stream, for a lab's recorder
     speed           faces a second and one face's time on this CPU (benchmarks, experiments)
 
   shared: config (names, the shipped files), files (atomic writes), quiet (muted start-up notices).

@@ -56,6 +56,7 @@ class Answerer:
         self.classifier = load_classifier(model_path)
         self.smoothing, self.copies = smoothing, copies
         self.lock = threading.Lock()
+        self.frames_answered = 0  # over every /live connection
 
     def follower(self):
         from .video import FaceFollower
@@ -68,7 +69,9 @@ class Answerer:
             raise ImageError(f"frame {index}", f"refused: {len(data):,} bytes is more than {MAX_FRAME_BYTES:,}")
         image = decode_image(data, f"frame {index}", max_pixels=MAX_FRAME_PIXELS)
         with self.lock:
-            return follower(image, index, time_s)
+            faces = follower(image, index, time_s)
+            self.frames_answered += 1
+            return faces
 
 
 @dataclass
@@ -224,6 +227,7 @@ def create_app(model_path, smoothing=0.5, copies=1, token=None, source_options=N
             return JSONResponse({"error": "a token is needed: ?token=..."}, status_code=403)
         source = state["source"]
         return JSONResponse({"status": "ok", "model": str(model_path), "runtime": answerer.classifier.runtime,
+                             "live": {"frames_answered": answerer.frames_answered},
                              "source": None if source is None else {"frames_answered": source.frames_answered}})
 
     async def predict(request):
