@@ -97,13 +97,14 @@ def main():
              "per client as JPEG over /live, one pass, to a server on 127.0.0.1.", "",
              "| clients | frames sent | answered | dropped | delay median | p95 | first third's median | last third's |",
              "|---|---|---|---|---|---|---|---|"]
+    measured, long_run = {}, None
     launched = time.monotonic()
     with serving() as (url, process):
         ready = time.monotonic() - launched
         first = run_clients(url, frames[:1], 1, 0.05)[0][0][1]
         startup = f"server ready {ready:.2f} s after it was started; its first answer {ready + first:.2f} s after"
         for count in args.clients:
-            d = describe(run_clients(url, frames, count, args.seconds), args.seconds)
+            d = measured[count] = describe(run_clients(url, frames, count, args.seconds), args.seconds)
             lines.append(f"| {count} | {d['sent']} | {d['answered']} ({d['answered'] / d['sent']:.1%}) | {d['dropped']} | "
                          f"{d['median']:.1f} ms | {d['p95']:.1f} ms | {d['first']:.1f} ms | {d['last']:.1f} ms |")
             print(lines[-1], flush=True)
@@ -124,12 +125,32 @@ def main():
             first_minute = [d * 1000 for t, d in result if d is not None and t < 60]
             last_minute = [d * 1000 for t, d in result if d is not None and t >= (args.minutes - 1) * 60]
             answered = sum(d is not None for _, d in result)
+            long_run = (statistics.median(first_minute), statistics.median(last_minute), memory.get(1, float("nan")),
+                        memory.get(args.minutes, float("nan")))
             lines += ["", f"{args.minutes:g} minutes, one client: {answered} of {len(result)} frames answered; median "
                       f"delay {statistics.median(first_minute):.1f} ms in the first minute, "
                       f"{statistics.median(last_minute):.1f} ms in the last; the server's resident memory "
                       f"{memory.get(1, float('nan')):.0f} MB after the first minute, "
                       f"{memory.get(args.minutes, float('nan')):.0f} MB after the last."]
     lines += ["", startup + "."]
+    targets = []
+    if 1 in measured:
+        one = measured[1]
+        targets += [(f"one client: {one['answered'] / one['sent']:.1%} of frames answered >= 95%, delay median "
+                     f"{one['median']:.1f} <= 25 ms, p95 {one['p95']:.1f} <= 50 ms",
+                     one["answered"] >= 0.95 * one["sent"] and one["median"] <= 25 and one["p95"] <= 50),
+                    (f"first answer {ready + first:.2f} s <= 1 s after start-up", ready + first <= 1.0)]
+    if 4 in measured:
+        four = measured[4]
+        targets.append((f"four clients: p95 {four['p95']:.1f} <= 150 ms, delay flat (last third's median "
+                        f"{four['last']:.1f} within 10% of the first's {four['first']:.1f})",
+                        four["p95"] <= 150 and four["last"] <= 1.1 * four["first"]))
+    if long_run:
+        first_median, last_median, memory_first, memory_last = long_run
+        targets.append((f"{args.minutes:g} minutes: last minute's median {last_median:.1f} ms within 10% of the "
+                        f"first's {first_median:.1f}; memory {memory_last - memory_first:+.1f} MB within 20 MB",
+                        last_median <= 1.1 * first_median and abs(memory_last - memory_first) <= 20))
+    lines += ["", "Targets:", ""] + [f"- {text}: {'met' if met else '**not met**'}" for text, met in targets]
     print("\n".join(lines))
     RESULTS.write_text("# Benchmark: live answers\n\nWritten by `python tasks.py bench live`.\n\n" + "\n".join(lines) + "\n")
 

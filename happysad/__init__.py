@@ -3,7 +3,9 @@
 Three rooms. Work flows data -> train -> answer: the data folder trains the network, training
 exports the files that answer. Imports never make a cycle: answer/ imports from neither other room;
 data/ imports from answer/ only its image reading and face detection (it crops faces as answering
-finds them); train/ imports from both. Only train/ imports TensorFlow (a test checks every module).
+finds them); train/ imports from answer/ (images, faces, the classifier, the three answers); the
+notebook brings data/ and train/ together. Only train/ imports TensorFlow (a test checks every
+module; answer/ falls back on TensorFlow's own LiteRT only where ai-edge-litert has no wheel).
 
   data/     the data folder: what goes in it and how it is read; no TensorFlow
     datafolder      the folder's layout, the check before training, the training pool as a table, sample pictures

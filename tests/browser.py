@@ -11,7 +11,7 @@ from pathlib import Path
 
 from websockets.sync.client import connect
 
-from live_server import free_port
+from live_server import free_port, stop
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -82,11 +82,7 @@ def chromium_page(url, camera_clip):
         with connect(pages[0]["webSocketDebuggerUrl"], max_size=None) as socket:
             yield Page(socket)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         shutil.rmtree(profile, ignore_errors=True)
 
 

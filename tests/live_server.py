@@ -45,11 +45,16 @@ def serving(*arguments, host="127.0.0.1", timeout=90):
                 time.sleep(0.2)
         yield url, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
+
+
+def stop(process):
+    """Ask a process to end; kill it if it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def websocket_url(url: str, path: str) -> str:
