@@ -17,8 +17,8 @@ from .frames import VideoError
 from .video import COLUMNS, SMOOTHED_COLUMNS
 
 SUMMARY_COLUMNS = ("face", "first_s", "last_s", "seconds_in_view", *(f"{a}_s" for a in ANSWERS),
-                   *(f"{a}_share" for a in ANSWERS), *(f"mean_p_{a}_smoothed" for a in ANSWERS), "label_changes",
-                   "frames")
+                   *(f"{a}_share" for a in ANSWERS), *(f"mean_p_{a}_smoothed" for a in ANSWERS),
+                   "mean_p_sad_vs_happy", "label_changes", "frames")
 TIMELINE_POINTS = 2000  # a face's lines in the timeline: more frames than this are averaged in groups
 
 
@@ -48,13 +48,15 @@ class TableRow(NamedTuple):
     time_s: float
     smoothed: tuple  # the three answers' smoothed probabilities
     label: str
+    p_sad_vs_happy: float
 
 
 class FaceSeries(NamedTuple):
-    """One face's answers over the video, as arrays: 21 bytes a frame, so an hour of a face is 2.3 MB."""
+    """One face's answers over the video, as arrays: 25 bytes a frame, so an hour of a face is 2.7 MB."""
     times: np.ndarray
     smoothed: np.ndarray  # (frames, 3), float32
     label: np.ndarray  # the answer shown, as its index in ANSWERS (int8)
+    p_sad_vs_happy: np.ndarray  # each frame's own, float32
 
 
 def read_table(path):
@@ -62,7 +64,8 @@ def read_table(path):
     are made from the file at the end, not from rows held all along."""
     with open(path, newline="") as file:
         for r in csv.DictReader(file):
-            yield TableRow(int(r["face"]), float(r["time_s"]), tuple(float(r[c]) for c in SMOOTHED_COLUMNS), r["label"])
+            yield TableRow(int(r["face"]), float(r["time_s"]), tuple(float(r[c]) for c in SMOOTHED_COLUMNS), r["label"],
+                           float(r["p_sad_vs_happy"]))
 
 
 def face_series(rows) -> dict:
@@ -72,12 +75,14 @@ def face_series(rows) -> dict:
         return rows
     columns = {}
     for row in rows:
-        times, smoothed, label = columns.setdefault(row.face, (array("d"), array("f"), array("b")))
+        times, smoothed, label, binary = columns.setdefault(row.face, (array("d"), array("f"), array("b"), array("f")))
         times.append(row.time_s)
         smoothed.extend(row.smoothed)
         label.append(ANSWERS.index(row.label))
+        binary.append(row.p_sad_vs_happy)
     return {face: FaceSeries(np.asarray(times), np.asarray(smoothed).reshape(-1, len(ANSWERS)),
-                             np.asarray(label, dtype=np.int8)) for face, (times, smoothed, label) in sorted(columns.items())}
+                             np.asarray(label, dtype=np.int8), np.asarray(binary))
+            for face, (times, smoothed, label, binary) in sorted(columns.items())}
 
 
 def summarise(rows, frame_seconds) -> list:
@@ -85,7 +90,7 @@ def summarise(rows, frame_seconds) -> list:
     each answer, counted frame by frame (each row the time to that face's next row, or, where the face
     was unseen in between, `frame_seconds`, the time between frames read); its mean smoothed
     probabilities; how often the
-    label shown changed. The one summary behind a video's summary.csv and a study's study.csv."""
+    label shown changed; the mean of its frames' own P(sad | happy or sad). The one summary behind a video's summary.csv and a study's study.csv."""
     summary = []
     for face, seen in face_series(rows).items():
         spans = np.diff(seen.times, append=seen.times[-1] + frame_seconds)
@@ -97,6 +102,7 @@ def summarise(rows, frame_seconds) -> list:
                         **{f"{a}_s": round(s, 3) for a, s in zip(ANSWERS, seconds)},
                         **{f"{a}_share": round(s / total, 4) if total else 0.0 for a, s in zip(ANSWERS, seconds)},
                         **{f"mean_p_{a}_smoothed": round(float(m), 4) for a, m in zip(ANSWERS, seen.smoothed.mean(axis=0))},
+                        "mean_p_sad_vs_happy": round(float(seen.p_sad_vs_happy.mean()), 4),
                         "label_changes": int(np.count_nonzero(np.diff(seen.label))), "frames": len(seen.times)})
     return summary
 

@@ -48,6 +48,10 @@ class FaceInFrame:
     def name(self) -> str:
         return f"face {self.face}"
 
+    @property
+    def p_sad_vs_happy(self) -> float:
+        return self.answer.p_sad_vs_happy
+
     def row(self) -> dict:
         a = self.answer
         return {"frame": self.frame, "time_s": round(self.time_s, 3), "face": self.face, "x": self.box.x,
