@@ -84,6 +84,9 @@ def main(argv=None) -> int:
         from .answer.predict_command import run_predict
         return run_predict(args)
     if args.command == "video":
+        if args.every < 1:
+            print("error: --every takes a whole number of frames, 1 or more", file=sys.stderr)
+            return 2
         if args.out_dir and args.path and args.camera is None and not (args.csv or args.out):
             from .answer.study import run_study
             return run_study(args)

@@ -5,7 +5,8 @@ A trained model is saved twice, side by side (happysad.train.export): `happy_sad
 the Keras model (for training, Grad-CAM, anyone's Keras code: it answers P(sad | happy or sad)),
 and `happy_sad_model.tflite`, its network for LiteRT up to the eight emotion logits, which answers
 here: no TensorFlow to import, and XNNPACK's kernels for a batch of one. The LiteRT file records
-the SHA-256 of the Keras file it was made from and the temperature the model was calibrated with;
+the SHA-256 of the Keras file it was made from and the temperature of P(sad | happy or sad) on its
+logits (the three answers' own is folded into the logits themselves);
 one made from another version, or by an older happysad (one logit, no emotions), is never used:
 the Keras file answers instead (through TensorFlow), and a note says how to remake the fast one.
 
@@ -29,7 +30,8 @@ from ..quiet import muted_stderr
 from .emotions import answers_from_logits, sad_vs_happy
 
 FAST_SUFFIX = ".tflite"
-METADATA_NAME = "happysad"  # the LiteRT file's metadata entry: {"keras_sha256": ..., "keras_file": ...}
+# the LiteRT file's metadata entry: {"keras_sha256", "keras_file", "answer", "emotions", "temperature"}
+METADATA_NAME = "happysad"
 THREADS = min(2, os.cpu_count() or 1)  # more threads than cores only queue; two keep a 2-core machine busy
 # Views run through the network at a time: on a 2-core CPU, 16 to 64 at a time run fastest
 # (their activations stay in the caches); a batch of 256 faces x 10 copies at once runs 15% slower.

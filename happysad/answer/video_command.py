@@ -97,9 +97,6 @@ def run_video(args) -> int:
     nothing could start, 130 on Ctrl-C while reading a file (every row read is kept)."""
     from .classifier import ModelError, load_classifier
 
-    if args.every < 1:
-        print("error: --every takes a whole number of frames, 1 or more", file=sys.stderr)
-        return 2
     if args.out_dir or len(args.path) > 1:
         print("error: a study takes video files, folders or patterns and --out-dir, and neither --camera, --csv nor "
               "--out (each video's table goes into --out-dir)", file=sys.stderr)
