@@ -121,7 +121,13 @@ class Connection:
             return
 
     async def answer(self):
-        """Answer the waiting frame, again and again, until cancelled."""
+        """Answer the waiting frame, again and again, until cancelled or the client has gone."""
+        try:
+            await self._answer()
+        except Exception:  # the client went while an answer was on its way (cancelling is not an Exception)
+            return
+
+    async def _answer(self):
         loop = asyncio.get_running_loop()
         while True:
             await self.arrived.wait()
