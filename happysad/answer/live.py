@@ -218,7 +218,8 @@ def create_app(model_path, smoothing=0.5, copies=1, token=None, source_options=N
 
     answerer = Answerer(model_path, smoothing, copies)
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="answer")
-    state = {"source": None}
+    # opened now, so a missing camera or a bad file is said before the server starts
+    state = {"source": ServerSource(answerer, outlet=outlet, **source_options) if source_options else None}
 
     def allowed(connection) -> bool:
         return token is None or secrets.compare_digest(connection.query_params.get("token", ""), token)
@@ -289,8 +290,7 @@ def create_app(model_path, smoothing=0.5, copies=1, token=None, source_options=N
             source.subscribers.discard(queue)
 
     async def lifespan(app):
-        if source_options:
-            state["source"] = ServerSource(answerer, outlet=outlet, **source_options)
+        if state["source"]:
             state["source"].start(asyncio.get_running_loop())
         try:
             yield
