@@ -9,7 +9,6 @@ import urllib.request
 
 import numpy as np
 import pytest
-from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from conftest import REPO, face, needs_real_faces

@@ -21,7 +21,6 @@ On 127.0.0.1 (the default) only this machine can connect. On any other --host a 
 required on every request and connection (`?token=...`, printed in the URL, as Jupyter does).
 """
 import asyncio
-import io
 import json
 import secrets
 import sys
