@@ -225,15 +225,12 @@ def main():
                      f"{t['sad_recall']:.3f} / {t['sad_precision']:.3f} | {t['sad_f1']:.3f} | {t['neither_recall']:.3f} / "
                      f"{t['neither_precision']:.3f} | {t['ece']:.3f} | {t['neutral_read_neither']:.1%} | {t['emotions']:.2%} |")
     lines += ["", f"Beside it: {FER_PAPER}."]
-    ours, binary = three["happysad, ten copies (predict)"], {}
-    for name in models:
-        binary[name] = {filter_name: all_scores[name][f"FER2013 held-out, {filter_name} 48->48", "agreed faces"]
-                        for filter_name in RESIZE_FILTERS if (f"FER2013 held-out, {filter_name} 48->48", "agreed faces")
-                        in all_scores[name]}
-    predict_binary = binary["happysad, ten copies (predict)"]
+    ours, predicted = three["happysad, ten copies (predict)"], all_scores["happysad, ten copies (predict)"]
+    predict_binary = {filter_name: predicted[f"FER2013 held-out, {filter_name} 48->48", "agreed faces"]
+                      for filter_name in RESIZE_FILTERS}
     bilinear = predict_binary["bilinear"]
-    labels_score = all_scores["happysad, ten copies (predict)"]["FER2013 held-out, bilinear 48->48", "original labels"]
-    web = all_scores["happysad, ten copies (predict)"].get(("web photos held-out", "original labels"))
+    labels_score = predicted["FER2013 held-out, bilinear 48->48", "original labels"]
+    web = predicted.get(("web photos held-out", "original labels"))
     photo = (photos or [None])[0]
     photo_seconds, imported_tensorflow = seconds_for_one_photo(photo) if photo else (float("nan"), False)
     fer_accuracy = three["fer (pip package)"]["accuracy"]

@@ -173,6 +173,8 @@ class ServerSource:
     def run(self):
         from PIL import Image
 
+        from .frames import VideoSource
+
         follower, started = self.answerer.follower(), time.monotonic()
         while not self.stop.is_set():
             for index, time_s, pixels in self.source.frames(ahead=0):
@@ -191,7 +193,6 @@ class ServerSource:
                     self.loop.call_soon_threadsafe(_offer, queue, message)
             if not self.loop_video or self.source.camera is not None:
                 return
-            from .frames import VideoSource
             self.source.close()
             self.source, follower, started = VideoSource(self.path), self.answerer.follower(), time.monotonic()
 

@@ -1,12 +1,14 @@
 """Faces in video: every face in every frame (or every Nth) found, followed, classified and steadied.
 
+`FaceFollower` answers one stream's frames one by one (video, camera, a live connection);
 `follow_faces` yields each frame read with its faces (number, box, the three answers as they are
-and smoothed, label, confidence); `read_video` runs it over a whole video, its table written as
-it goes: the one per-video run behind `video FILE`, the camera and a study. Each face followed is looked for again where it should be, in a window of
-one detector pass (FaceDetector.find_near); the whole frame, in tiles where a face may be small,
-is searched every FULL_SEARCH_SECONDS and when a face is lost (happysad.answer.tracking). The
-network runs once per face by default: the smoothing over frames averages many views of a face
-as it moves, which is what the ten copies do for a photo. `read_clip` and `clip_from_photo` are
+and smoothed, label, confidence); `read_video` runs it over a whole video, its table written as it
+goes: the one per-video run behind `video FILE`, the camera and a study. Each face followed is
+looked for again where it should be, in a window of one detector pass (FaceDetector.find_near);
+the whole frame, in tiles where a face may be small, is searched every FULL_SEARCH_SECONDS and
+when a face is lost (happysad.answer.tracking). The network runs once per face by default: the
+smoothing over frames averages many views of a face as it moves, which is what the ten copies do
+for a photo. `read_clip` and `clip_from_photo` are
 the notebook's. The command is happysad.answer.video_command; the table, summary and timeline,
 happysad.answer.report. Nothing here imports TensorFlow.
 """
