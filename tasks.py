@@ -35,6 +35,8 @@ import time
 import venv
 from pathlib import Path
 
+from happysad.vision.inputs import IMAGE_SUFFIXES  # standard library only: read before anything is installed
+
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 REQUIREMENTS = ROOT / "requirements.txt"
@@ -42,8 +44,6 @@ BENCHMARKS = ROOT / "benchmarks"
 NOTEBOOK = "image_classification.ipynb"
 TRIAL_DIR = "trial"
 KERNEL_NAME = "happysad"  # the notebook's kernelspec names it
-# As in happysad.answer.images: this file runs before anything is installed, so it cannot import that.
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 # Read by every IPython kernel started from the venv (IPython looks in sys.prefix/etc/ipython).
 KERNEL_CONFIG = VENV / "etc" / "ipython" / "ipython_kernel_config.py"
 # The training loop writes its progress here when tasks.py asks (happysad.train.progress); `run` draws it.

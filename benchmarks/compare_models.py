@@ -44,15 +44,15 @@ from happysad.config import CLASS_NAMES, EMOTIONS, MODEL_FILENAME, ONE_PASS, OTH
 from happysad.data.importer import content_hash, existing_images
 from happysad.data.datafolder import held_out_photos
 from happysad.train.evaluation import CONFIDENT, evaluate, evaluate_both, evaluate_three_way
-from happysad.answer.images import read_image, to_model_input
+from happysad.vision.images import read_image, to_model_input
 from happysad.answer.classifier import emotion_network, load_classifier
 from happysad.answer.emotions import emotion_probabilities, three_way
 from happysad.train.export import load_keras_model
-from happysad.answer.speed import cpu_name, images_per_second, milliseconds_for_one_face
-from happysad.answer.prediction import classify_photos, input_size_and_channels, photo_answers, predict_arrays
+from happysad.answer.prediction import classify_photos, input_size_and_channels, predict_arrays
 from happysad.data.looking_down import looking_down
 from happysad.data.votes import VOTE_COLUMNS, agreed_labels, pixel_key, plurality, three_way_labels, votes_table
 from fer_reference import EMOTIONS as FER_EMOTIONS, FerAsHappySad
+from timing import cpu_name, images_per_second, milliseconds_for_one_face
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 # bilinear: what the project's flows and `predict` use; nearest: Keras' flow_from_directory default
@@ -61,6 +61,15 @@ RESIZE_FILTERS = {"bilinear": Image.BILINEAR, "nearest": Image.NEAREST}
 
 FER_PAPER = "FER+ paper (Barsoum et al., 2016), VGG13: 83.9-85.0% eight ways on PrivateTest, by the voting scheme"
 PHOTO_SECONDS_RUNS = 3
+
+
+def photo_answers(predictions, paths) -> tuple[list, int]:
+    """(P(sad | happy or sad) of each photo: its biggest face's, or the whole picture's; how many had a face)."""
+    biggest = {}
+    for prediction in predictions:
+        if prediction.path not in biggest or prediction.box.size > biggest[prediction.path].box.size:
+            biggest[prediction.path] = prediction
+    return [biggest[str(p)].p_sad_vs_happy for p in paths], sum(p.face_found for p in biggest.values())
 
 
 def fer_held_out(fer_test: Path, data_dir: Path, folders=CLASS_NAMES):

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/detectors.py [--photos ../shared/datasets/happysad_web] [--every 1]
         [--sheets DIR]
 
-Compares BlazeFace (the project's detector, happysad.answer.faces) with MTCNN (the `mtcnn` package,
+Compares BlazeFace (the project's detector, happysad.vision.faces) with MTCNN (the `mtcnn` package,
 its detector before) and OpenCV's Haar cascade (needs `pip install
 opencv-python-headless==4.14.0.94`, which ships the cascade files; skipped when absent). All see the same pictures, shrunk to at most 1024 px. "Faces in MTCNN's group
 photos" counts, over the photos where MTCNN finds two or more faces, how many of those faces
@@ -20,8 +20,9 @@ import numpy as np
 
 from PIL import Image
 
-from happysad.answer.faces import DETECTION_SIDE, FaceDetector, crop, square_box
-from happysad.answer.images import ImageError, read_image
+from happysad.vision.boxes import crop
+from happysad.vision.faces import DETECTION_SIDE, FaceDetector, square_box
+from happysad.vision.images import ImageError, read_image
 from mtcnn_detector import MtcnnDetector
 
 

@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from live_server import CLIP, clip_frames, serving, websocket_url  # noqa: E402
 
-from happysad.answer.speed import cpu_name  # noqa: E402
+from timing import cpu_name  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS-live.md"
 RATE = 30.0

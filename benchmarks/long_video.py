@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from happysad.answer.speed import cpu_name
+from timing import cpu_name
 from happysad.answer import frames as frames_module
 from happysad.answer.frames import VideoSource
 from happysad.answer.study import Recording, analyse, fingerprint

@@ -4,14 +4,14 @@ project's detector interface, for the detector benchmarks. Its weights ship in i
 import numpy as np
 from PIL import Image
 
-from happysad.answer.faces import DETECTION_SIDE, MIN_FACE_SIDE, square_box
+from happysad.vision.faces import DETECTION_SIDE, MIN_FACE_SIDE, square_box
 
 MIN_CONFIDENCE = 0.9  # MTCNN's own score; below it most detections are not faces
 MARGIN = 0.15  # MTCNN's box widened by this gives the FER2013 framing
 
 
 class MtcnnDetector:
-    """`detect(image) -> [Box, ...]`, biggest first, like happysad.answer.faces.FaceDetector."""
+    """`detect(image) -> [Box, ...]`, biggest first, like happysad.vision.faces.FaceDetector."""
 
     def __init__(self):
         from mtcnn import MTCNN

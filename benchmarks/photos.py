@@ -18,11 +18,12 @@ import time
 from happysad.config import MODEL_FILENAME
 from happysad.data.datafolder import held_out_photos, holdout_photos_folder
 from happysad.train.evaluation import evaluate
-from happysad.answer.faces import FaceDetector
+from happysad.vision.faces import FaceDetector
 from happysad.answer.classifier import load_classifier
-from happysad.answer.prediction import classify_photos, photo_answers
+from happysad.answer.prediction import classify_photos
 from mtcnn_detector import MtcnnDetector
 from fer_reference import FerAsHappySad
+from compare_models import photo_answers
 
 
 def measure(model, paths, labels, find_faces, detector=None):

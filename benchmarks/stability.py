@@ -20,8 +20,9 @@ from fer_reference import FerAsHappySad
 from compare_models import AsAnswered
 from happysad.config import CLASS_NAMES, ONE_PASS, SHIPPED_MODEL, STEADY
 from happysad.data.datafolder import held_out_photos, label_folder
-from happysad.answer.faces import Box, FaceDetector, crop
-from happysad.answer.images import read_image, to_model_input
+from happysad.vision.boxes import Box, crop
+from happysad.vision.faces import FaceDetector
+from happysad.vision.images import read_image, to_model_input
 from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import input_size_and_channels, predict_arrays
 from happysad.data.votes import FER_SIZE

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from happysad.answer.speed import cpu_name
+from timing import cpu_name
 from happysad.answer.frames import VideoSource
 from happysad.config import SHIPPED_MODEL
 

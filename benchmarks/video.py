@@ -23,15 +23,16 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from happysad.answer.speed import cpu_name
-from happysad.answer.faces import FaceDetector, portraits
-from happysad.answer.frames import STAGES, Stopwatch, VideoSource
+from happysad.vision.faces import FaceDetector
+from happysad.answer.frames import VideoSource
 from happysad.answer.classifier import load_classifier
 from happysad.answer.video import follow_faces
 from happysad.answer.report import TableWriter
 from happysad.answer.video_command import AnnotatedWriter
 from happysad.config import ONE_PASS, SHIPPED_MODEL, STEADY
 from happysad.data.datafolder import held_out_photos
+from portraits import portraits
+from timing import STAGES, Stopwatch, cpu_name
 
 CLIP = Path(__file__).resolve().parents[2] / "shared/datasets/videos/woman2.mp4"
 FRAME = (640, 360)

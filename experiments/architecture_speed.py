@@ -18,11 +18,13 @@ from one_pass_probe import half_resolution, macs_per_face
 import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 import keras
 from happysad.answer.classifier import LiteRTClassifier
-from happysad.answer.speed import images_per_second, milliseconds_for_one_face
 from happysad.train.export import happy_vs_sad
 from happysad.train.notebook import run_steps
 from happysad.data.votes import EMOTIONS
 from keras import layers
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))  # its timing and scoring helpers
+from timing import images_per_second, milliseconds_for_one_face  # noqa: E402
 
 
 SHAPE = (48, 48, 1)

@@ -10,16 +10,20 @@ crop, classify) and on the held-out faces. The held-out sets are the same for bo
 Backs docs/experiments.md, "Data".
 """
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
-from happysad.answer.prediction import classify_photos, photo_answers
+from happysad.answer.prediction import classify_photos
 from happysad.config import CLASS_NAMES
 from happysad.data.datafolder import OTHER_EMOTIONS_DIR, held_out_photos
 from happysad.train import evaluation
 from happysad.train.export import happy_vs_sad
 from happysad.train.notebook import run_steps
 from happysad.data.votes import EMOTIONS, VOTES_FILE
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))  # its timing and scoring helpers
+from compare_models import photo_answers  # noqa: E402
 
 
 def without_faceless(data_dir: Path, work: Path) -> Path:

@@ -55,7 +55,7 @@ from keras import layers
 from happysad.train import calibration, evaluation
 from consistency import PairedViews, moved, votes_and_agreement
 from happysad.config import SHIPPED_MODEL
-from happysad.train.explain import convolutional_network
+from happysad.answer.classifier import find_layer
 from happysad.train.export import MOVES, happy_vs_sad, in_float32, with_averaged_copies
 from happysad.train.notebook import run_steps
 from happysad.train.export import load_keras_model
@@ -117,7 +117,7 @@ def emotion_logits_of(network):
 
 def shipped_emotion_logits():
     """The teacher: the shipped file's network, to its eight emotion logits."""
-    return emotion_logits_of(convolutional_network(load_keras_model(SHIPPED_MODEL)))
+    return emotion_logits_of(find_layer(load_keras_model(SHIPPED_MODEL), "logit")[0])
 
 
 def ten_copy_answer(emotion_logits, faces):

@@ -24,14 +24,15 @@ from validation_slices import answers, file_measures, network_once, validation_a
 import happysad.train  # noqa: F401  (first: TensorFlow imported without its start-up lines)
 import onnxruntime
 import openvino
-from happysad.answer.classifier import THREADS, LiteRTClassifier
+from happysad.answer.classifier import LiteRTClassifier
+from happysad.vision.litert import default_threads
 from happysad.config import SHIPPED_MODEL
 from happysad.train.export import load_keras_model
 
 
 def onnx_runtime(onnx_path):
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = THREADS
+    options.intra_op_num_threads = default_threads()
     session = onnxruntime.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
     return lambda batch: session.run(None, {name: np.ascontiguousarray(batch, np.float32)})[0]
@@ -41,7 +42,7 @@ def open_vino(onnx_path, precision):
     core = openvino.Core()
     model = core.read_model(onnx_path)
     model.reshape([-1, *model.inputs[0].partial_shape[1:]])
-    compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": THREADS,
+    compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_default_threads()": default_threads(),
                                                  "INFERENCE_PRECISION_HINT": precision,
                                                  "PERFORMANCE_HINT": "LATENCY"})
     request = compiled.create_infer_request()

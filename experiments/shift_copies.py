@@ -20,7 +20,7 @@ from validation_slices import slices, validation_arrays
 from happysad.train import calibration, evaluation
 from consistency import moved
 from happysad.config import SHIPPED_MODEL
-from happysad.train.explain import convolutional_network
+from happysad.answer.classifier import find_layer
 from happysad.train.export import load_keras_model
 
 NUDGES = ((1, 0), (-1, 0), (0, 1), (0, -1))
@@ -36,7 +36,7 @@ def main():
     parser.add_argument("--data-dir", default=".")
     args = parser.parse_args()
     images, labels, agreed, has_votes = validation_arrays(args.data_dir)
-    network = convolutional_network(load_keras_model(args.model))  # one pass; its output is the logit
+    network = find_layer(load_keras_model(args.model), "logit")[0]  # one pass; its output is the logit
 
     def logits(batch):
         return np.concatenate([np.asarray(network(batch[i:i + 512], training=False)).ravel()

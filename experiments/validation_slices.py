@@ -11,10 +11,13 @@ Backs docs/experiments.md, "Network and training".
 import argparse
 import contextlib
 import io
+import sys
+from pathlib import Path
 
 import numpy as np
 
-from happysad.answer.speed import images_per_second, milliseconds_for_one_face
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))  # its timing and scoring helpers
+from timing import images_per_second, milliseconds_for_one_face  # noqa: E402
 from happysad.data import votes
 from happysad.train import calibration, evaluation
 from happysad.train.notebook import run_steps
@@ -48,9 +51,9 @@ def network_once(model):
     through a sigmoid (the saved model's temperature kept, its copies dropped)."""
     import keras
 
-    from happysad.train.explain import convolutional_network
+    from happysad.answer.classifier import find_layer
 
-    inner = convolutional_network(model)
+    inner = find_layer(model, "logit")[0]
     return keras.Model(inner.inputs, keras.layers.Activation("sigmoid")(inner.get_layer("logit").output))
 
 

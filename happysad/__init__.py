@@ -1,11 +1,19 @@
 """happysad: tell happy from sad faces with a small CNN trained in image_classification.ipynb.
 
-Three rooms. Work flows data -> train -> answer: the data folder trains the network, training
-exports the files that answer. Imports never make a cycle: answer/ imports from neither other room;
-data/ imports from answer/ only its image reading and face detection (it crops faces as answering
-finds them); train/ imports from answer/ (images, faces, the classifier, the three answers); the
-notebook brings data/ and train/ together. Only train/ imports TensorFlow (a test checks every
-module; answer/ falls back on TensorFlow's own LiteRT only where ai-edge-litert has no wheel).
+Three rooms on a ground floor. Work flows data -> train -> answer: the data folder trains the
+network, training exports the files that answer. All three build on vision/ (pictures, boxes,
+faces, LiteRT), which imports none of them. Imports never run back against the flow and never
+make a cycle (tests check both): data/ imports from vision/ only; answer/ from vision/ only;
+train/ from all three (the notebook's classifier, the three answers, the figures). Only train/
+imports TensorFlow (a test checks every module; vision/ falls back on TensorFlow's own LiteRT only
+where ai-edge-litert has no wheel).
+
+  vision/   the ground floor; no TensorFlow
+    images          decode any image file safely (ImageError on bad input); an image as model input
+    boxes           a face's square, the one overlap function, crops
+    faces           find faces (BlazeFace on LiteRT) and box them as the training faces are framed
+    litert          LiteRT's interpreter with the threads given; the project's metadata in a LiteRT file
+    inputs          arguments expanded into files (folders, patterns); image and video suffixes
 
   data/     the data folder: what goes in it and how it is read; no TensorFlow
     datafolder      the folder's layout, the check before training, the training pool as a table, sample pictures
@@ -26,12 +34,10 @@ module; answer/ falls back on TensorFlow's own LiteRT only where ai-edge-litert 
     notebook        run the notebook's training steps from Python (tests, benchmarks, experiments)
 
   answer/   classify faces as happy, sad or neither; never imports TensorFlow, so a command answers at once
-    images          decode any image file safely (ImageError on bad input); an image as model input
-    faces           find faces in photos (BlazeFace on LiteRT) and crop them as the training faces are framed
     emotions        a face's answer: the eight FER+ emotion logits read as happy, sad or neither
     classifier      the saved model as it answers: its LiteRT file (or the Keras file when that is all there
                     is), one pass or ten copies of each face averaged
-    prediction      classify every face in pictures
+    prediction      classify every face in pictures; Prediction, a classified face (a photo's or a frame's)
     predict_command the `predict` command line
     annotate        draw boxes and labels on photos and frames (Pillow only)
     frames          the frames of a clip or a camera, with their times
@@ -42,7 +48,6 @@ module; answer/ falls back on TensorFlow's own LiteRT only where ai-edge-litert 
     study           a whole study: many videos in parallel, a table each, the study's tables, resumable
     live            `serve`: answers as they happen, over WebSockets and HTTP (Starlette), and the page
     lsl             the answers as an LSL stream, for a lab's recorder
-    speed           faces a second and one face's time on this CPU (benchmarks, experiments)
 
   shared: config (names, the shipped files), files (atomic writes), quiet (muted start-up notices).
 """

@@ -98,5 +98,5 @@ needs_real_faces = pytest.mark.skipif(not SHARED_DATASETS.is_dir(), reason=f"no 
 def portraits(count, side=200) -> tuple:
     """Real web photos cut down to one face each, with its surroundings (the face about half the
     picture wide), like a user's portrait shots: the first `count` with one clear face."""
-    from happysad.answer import faces
-    return tuple(faces.portraits(sorted((SHARED_DATASETS / "happysad_web" / "sad").glob("*.jpg")), count, side))
+    from benchmarks.portraits import portraits as cut
+    return tuple(cut(sorted((SHARED_DATASETS / "happysad_web" / "sad").glob("*.jpg")), count, side))

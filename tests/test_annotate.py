@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from happysad.answer.annotate import LABEL_COLOURS, TEXT_COLOUR, draw_predictions, place_label, place_labels
-from happysad.answer.faces import Box
+from happysad.vision.boxes import Box
 from happysad.answer.prediction import Prediction
 from conftest import REPO, answer_of
 

@@ -10,8 +10,9 @@ import pytest
 
 from conftest import REPO, SHARED_DATASETS, face
 from happysad.__main__ import main
-from happysad.answer.classifier import KerasClassifier, LiteRTClassifier, fast_file, load_classifier, read_metadata
-from happysad.answer.images import read_image, to_model_input
+from happysad.answer.classifier import KerasClassifier, LiteRTClassifier, fast_file, load_classifier
+from happysad.vision.litert import read_metadata, with_metadata
+from happysad.vision.images import read_image, to_model_input
 from happysad.config import SHIPPED_MODEL
 
 # Runs `python -m happysad ARGS` in this process's interpreter and says whether TensorFlow (or
@@ -123,7 +124,7 @@ def test_the_litert_file_runs_the_network_once_and_the_copies_are_made_where_it_
 @pytest.mark.slow
 def test_a_fast_file_of_an_older_happysad_with_the_copies_inside_is_not_used(make_model, tmp_path, capsys):
     from happysad.answer.classifier import file_sha256
-    from happysad.train.export import save_model, with_metadata
+    from happysad.train.export import save_model
 
     model = make_model(1)
     path = save_model(model, tmp_path / "old.keras")

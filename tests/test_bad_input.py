@@ -8,7 +8,7 @@ from bad_inputs import make_corpus
 from happysad.__main__ import main
 from happysad.data.importer import import_sources
 from happysad.data.datafolder import set_aside_unusable
-from happysad.answer.images import ImageError, read_image
+from happysad.vision.images import ImageError, read_image
 from happysad.train.notebook import run_steps
 from conftest import encoded, face
 

@@ -148,7 +148,7 @@ class BoxesAt:
 
 
 def test_photos_are_cut_into_face_crops_and_held_out_photos_kept_whole(tmp_path):
-    from happysad.answer.faces import Box
+    from happysad.vision.boxes import Box
     from PIL import Image
     for label in ("happy", "sad"):
         folder = tmp_path / "web" / label
@@ -183,7 +183,7 @@ def test_photos_without_a_face_are_kept_whole_or_dropped(tmp_path):
 
 
 def test_second_import_of_photos_reports_nothing_new(tmp_path):
-    from happysad.answer.faces import Box
+    from happysad.vision.boxes import Box
     from PIL import Image
     for label in ("happy", "sad"):
         (tmp_path / "web" / label).mkdir(parents=True)

@@ -4,7 +4,7 @@ import pytest
 from conftest import REPO, SHARED_DATASETS
 from happysad.config import MODEL_FILENAME
 from happysad.train.explain import grad_cam
-from happysad.answer.images import read_image, to_model_input
+from happysad.vision.images import read_image, to_model_input
 from happysad.train.export import with_averaged_copies
 from happysad.train.export import load_keras_model
 from happysad.answer.prediction import input_size_and_channels

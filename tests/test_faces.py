@@ -2,7 +2,8 @@ from PIL import Image
 
 import numpy as np
 
-from happysad.answer.faces import Box, FaceDetector, centre_box, crop, reading_order, square_box, visible_part
+from happysad.vision.boxes import Box, centre_box, crop, reading_order, visible_part
+from happysad.vision.faces import FaceDetector, square_box
 
 
 def test_square_box_is_centred_and_widened_even_at_the_edge():
@@ -40,7 +41,7 @@ def test_tiny_pictures_have_no_faces():
 
 
 def test_wide_pictures_are_also_searched_in_overlapping_square_tiles():
-    from happysad.answer.faces import _search_windows
+    from happysad.vision.faces import _search_windows
 
     assert _search_windows((400, 300)) == [(0, 0, 400, 300)]
     wide = _search_windows((680, 260))
@@ -52,7 +53,7 @@ def test_wide_pictures_are_also_searched_in_overlapping_square_tiles():
 
 
 def test_a_face_found_twice_is_kept_once():
-    from happysad.answer.faces import _without_repeats
+    from happysad.vision.faces import _without_repeats
 
     kept = _without_repeats([Box(100, 100, 80, 0.9), Box(104, 98, 82, 0.7), Box(300, 100, 80, 0.6)])
     assert kept == [Box(100, 100, 80, 0.9), Box(300, 100, 80, 0.6)]

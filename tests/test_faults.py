@@ -152,7 +152,7 @@ def test_import_onto_a_full_disk_stops_clearly_and_keeps_what_it_wrote(tmp_path,
     assert status == 2 and len(errors) == 1 and "No space left on device" in errors[0]
     kept = sorted((tmp_path / "data").rglob("*.*"))
     assert len(kept) == 3 and not any(p.name.endswith(".part") for p in kept)
-    from happysad.answer.images import read_image
+    from happysad.vision.images import read_image
     assert all(read_image(p).size == (48, 48) for p in kept)
 
 

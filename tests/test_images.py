@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from happysad.answer.images import ImageError, decode_image, read_image, to_model_input
+from happysad.vision.images import ImageError, decode_image, read_image, to_model_input
 from conftest import encoded, face
 
 

@@ -5,7 +5,7 @@ import pytest
 from happysad.train.export import MOVES, happy_vs_sad, save_model, with_averaged_copies
 from happysad.data.votes import EMOTIONS
 from conftest import face, notebook_training
-from happysad.answer.images import to_model_input
+from happysad.vision.images import to_model_input
 
 
 def test_output_is_one_probability_per_image(make_model):

@@ -4,7 +4,8 @@ import pytest
 from PIL import Image
 
 from happysad.__main__ import main
-from happysad.answer.faces import DETECTION_SIDE, Box
+from happysad.vision.boxes import Box
+from happysad.vision.faces import DETECTION_SIDE
 from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import Prediction, classify_photos
 from happysad.config import MODEL_FILENAME
@@ -227,7 +228,7 @@ def test_a_face_gets_the_same_box_and_answer_alone_and_in_a_group(tmp_path):
         assert max(map(abs, moved)) <= 0.04 * single.box.size, (index, single.box, first.box)
         gaps.append(abs(first.p_sad_vs_happy - single.p_sad_vs_happy))
     assert len(gaps) >= 4
-    # Each face is boxed again at one scale (happysad.answer.faces, REFINE_SCALE): measured, at most
+    # Each face is boxed again at one scale (happysad.vision.faces, REFINE_SCALE): measured, at most
     # 0.004 apart (0.018 when the box came from the first look alone, its size 5 pixels off).
     assert max(gaps) <= 0.02, gaps
 

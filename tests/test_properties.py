@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from happysad.answer.images import ImageError, decode_image, to_model_input
+from happysad.vision.images import ImageError, decode_image, to_model_input
 from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import classify_photos
 

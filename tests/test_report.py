@@ -5,7 +5,7 @@ import csv
 import numpy as np
 
 from happysad.answer.report import TIMELINE_POINTS, face_series, label_runs, plot_timeline, read_table, summarise
-from happysad.answer.video import COLUMNS
+from happysad.answer.prediction import VIDEO_COLUMNS as COLUMNS
 from happysad.config import ANSWERS
 
 

@@ -1,5 +1,6 @@
-"""The package's three rooms: data and answer never import TensorFlow, and no import runs back
-against the flow (answer imports neither other room; data imports no training module)."""
+"""The package's three rooms on their ground floor: vision, data and answer never import TensorFlow,
+no import runs back against the flow (vision imports no room; data and answer only vision), and no
+module imports itself round a circle."""
 import ast
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "happysad"
-ROOMS = ("data", "train", "answer")
+ROOMS = ("vision", "data", "train", "answer")
 
 
 def modules(room):
@@ -30,7 +31,8 @@ def imported_rooms(path: Path) -> set:
     return rooms & set(ROOMS)
 
 
-@pytest.mark.parametrize("room, allowed", [("answer", set()), ("data", {"answer"})])
+@pytest.mark.parametrize("room, allowed", [("vision", set()), ("answer", {"vision"}), ("data", {"vision"}),
+                                           ("train", {"vision", "data", "answer"})])
 def test_imports_never_run_back_against_the_flow(room, allowed):
     for path in (PACKAGE / room).glob("*.py"):
         assert imported_rooms(path) <= allowed, f"{path.name} imports from {imported_rooms(path) - allowed}"
@@ -38,7 +40,8 @@ def test_imports_never_run_back_against_the_flow(room, allowed):
 
 @pytest.mark.slow
 def test_only_the_training_room_imports_tensorflow():
-    checked = modules("data") + modules("answer") + ["happysad.__main__", "happysad.config", "happysad.files"]
+    checked = modules("vision") + modules("data") + modules("answer") + ["happysad.__main__", "happysad.config",
+                                                                         "happysad.files"]
     code = ("import importlib, sys\n"
             f"for name in {checked!r}:\n"
             "    importlib.import_module(name)\n"
@@ -69,3 +72,41 @@ def test_the_package_docstring_lists_every_module_of_each_room(room):
     block = happysad.__doc__.split(f"\n  {room}/")[1].split("\n\n")[0].split("\n", 1)[1]  # below the room's line
     listed = set(re.findall(r"^    (\w+) ", block, re.M))
     assert listed == {name.rsplit(".", 1)[1] for name in modules(room)}
+
+
+def module_imports() -> dict:
+    """{module: the package's modules it imports, at any depth of its code}."""
+    names = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        names[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {}
+    for name, path in names.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]) if node.level else ""
+                target = ".".join(part for part in (base, node.module) if part)
+                found.update(f"{target}.{a.name}" if f"{target}.{a.name}" in names else target for a in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+        graph[name] = {module for module in found if module in names and module != name}
+    return graph
+
+
+def test_no_module_imports_itself_round_a_circle():
+    graph, done, circles = module_imports(), set(), []
+
+    def visit(module, path):
+        for imported in sorted(graph[module]):
+            if imported in path:
+                circles.append(" -> ".join(path[path.index(imported):] + [imported]))
+            elif imported not in done:
+                visit(imported, path + [imported])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [module])
+    assert "happysad.vision.faces" in graph and graph["happysad.answer.video"], "the import graph was read"
+    assert not circles, circles

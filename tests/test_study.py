@@ -79,7 +79,7 @@ def test_a_rerun_goes_on_where_it_stopped_and_never_mixes_in_other_settings(stud
 def test_a_study_needs_videos(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["video", str(tmp_path / "empty"), "--out-dir", str(tmp_path / "out")]) == 2
-    assert "no video files here" in capsys.readouterr().err
+    assert "no video files" in capsys.readouterr().err
     assert main(["video", str(tmp_path / "a.mp4"), str(tmp_path / "b.mp4")]) == 2
     assert "--out-dir" in capsys.readouterr().err
 

@@ -9,7 +9,7 @@ from PIL import Image
 
 from conftest import REPO, SHARED_DATASETS, needs_real_faces
 from happysad.__main__ import main
-from happysad.answer.images import read_image
+from happysad.vision.images import read_image
 from happysad.data.votes import pixel_key, votes_table
 from test_video import write_clip
 
@@ -38,7 +38,7 @@ def filmed(path, side=336) -> Image.Image:
 def neutral_close_up():
     """The first of the neutral faces (by name) that the face detector finds as a close-up (chosen by
     the detector alone, never by the answer)."""
-    from happysad.answer.faces import FaceDetector
+    from happysad.vision.faces import FaceDetector
 
     detector = FaceDetector()
     return next(filmed(path) for path in neutral_faces(20) if detector.detect(filmed(path)))

@@ -18,7 +18,8 @@ from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import classify_photos
 from happysad.answer.tracking import LOST_SECONDS, SteadyAnswer
 from happysad.answer.frames import VideoSource
-from happysad.answer.video import COLUMNS, follow_faces
+from happysad.answer.prediction import VIDEO_COLUMNS as COLUMNS
+from happysad.answer.video import follow_faces
 
 FPS = 30
 SIZE = (640, 360)

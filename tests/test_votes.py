@@ -82,7 +82,7 @@ def test_real_fer2013_faces_find_their_ferplus_votes():
     with open(SHARED_DATASETS / "fer2013" / "ferplus_votes.csv") as handle:
         for row in csv.DictReader(handle):
             rows[row["split"], row["emotion"], row["file"]] = tuple(int(row[c]) for c in votes.VOTE_COLUMNS)
-    from happysad.answer.images import read_image
+    from happysad.vision.images import read_image
     for key in [("train", "sad", "im0.png"), ("test", "happy", "im17.png"), ("train", "neutral", "im3.png")]:
         image = read_image(SHARED_DATASETS / "fer2013" / key[0] / key[1] / key[2])
         assert votes.votes_table()[votes.pixel_key(image.convert("RGB"))] == rows[key]

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .faces import visible_part
+from ..vision.boxes import intersection, visible_part
 
 LABEL_COLOURS = {"happy": (255, 190, 0), "sad": (40, 120, 255), "neither": (200, 200, 200)}
 TEXT_COLOUR = (0, 0, 0)
@@ -31,7 +31,7 @@ def label_texts(prediction) -> list:
     """The label, longest first: a picture too small for the note keeps the answer, and one too
     small for the answer keeps the label whole rather than a clipped percentage."""
     answer = f"{prediction.label} {prediction.confidence:.0%}"
-    name = getattr(prediction, "name", None)  # a face followed through a video: its number
+    name = prediction.name  # a face followed through a video: its number
     if name:
         return [f"{name}: {answer}", f"{name}: {prediction.label}", str(name)]
     return ([] if prediction.face_found else [f"{answer} (no face)"]) + [answer, prediction.label]
@@ -59,7 +59,7 @@ def place_label(prediction, image_size, taken=()) -> Label:
         y = min(max(y, 0), max(0, height - label_height))
         return (x, y, min(width, x + label_width) - 1, min(height, y + label_height) - 1)
 
-    free = (area(y) for y in [*preferred, *further] if not any(_overlap(area(y), other) for other in taken))
+    free = (area(y) for y in [*preferred, *further] if not any(_touching(area(y), other) for other in taken))
     return Label(text, LABEL_COLOURS[prediction.label], font, next(free, area(preferred[0])), padding)
 
 
@@ -71,8 +71,9 @@ def place_labels(predictions, image_size) -> list:
     return labels
 
 
-def _overlap(a, b) -> bool:
-    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+def _touching(a, b) -> bool:
+    """Whether two rectangles of pixels (left, top, right, bottom, right and bottom inclusive) share one."""
+    return bool(intersection((a[0], a[1], a[2] + 1, a[3] + 1), (b[0], b[1], b[2] + 1, b[3] + 1)) > 0)
 
 
 def _fitted(text, image_size, padding, size=None):

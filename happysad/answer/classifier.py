@@ -18,8 +18,6 @@ faces as the Keras file does, `copies=1` is one pass, ten times less work, for v
 smoothing over frames already averages many views of each face as it moves.
 """
 import hashlib
-import json
-import os
 import sys
 from pathlib import Path
 
@@ -27,15 +25,13 @@ import numpy as np
 
 from ..config import COPY_CHOICES, EMOTIONS, MOVES, ONE_PASS, SHIPPED_MODEL, STEADY
 from ..quiet import muted_stderr
+from ..vision import litert
 from .emotions import answers_from_logits, sad_vs_happy
 
 FAST_SUFFIX = ".tflite"
-# the LiteRT file's metadata entry: {"keras_sha256", "keras_file", "answer", "emotions", "temperature"}
-METADATA_NAME = "happysad"
-THREADS = min(2, os.cpu_count() or 1)  # more threads than cores only queue; two keep a 2-core machine busy
-# Views run through the network at a time: on a 2-core CPU, 16 to 64 at a time run fastest
-# (their activations stay in the caches); a batch of 256 faces x 10 copies at once runs 15% slower.
-RUN_BATCH = 64
+# The LiteRT file's metadata entry (happysad.vision.litert.METADATA_NAME) holds {"keras_sha256",
+# "keras_file", "answer", "emotions", "temperature"}.
+RUN_BATCH = 64  # views run through the network at a time (docs/speed.md: why not more)
 # The LiteRT file's metadata "answer": it outputs the eight emotion logits, one pass ("logit": an older
 # happysad's file, the logit of P(sad) alone, never used)
 EMOTION_LOGITS_ANSWER = "emotion_logits"
@@ -56,41 +52,6 @@ def file_sha256(path) -> str:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def litert_interpreter():
-    """LiteRT's Interpreter class: from `ai-edge-litert`, or, on a platform it has no wheel for,
-    TensorFlow's own (the same runtime; importing TensorFlow costs seconds)."""
-    try:
-        from ai_edge_litert.interpreter import Interpreter
-    except ImportError:
-        from ..quiet import import_tensorflow_quietly
-
-        import_tensorflow_quietly()
-        from tensorflow.lite import Interpreter
-    return Interpreter
-
-
-def litert_schema():
-    """The LiteRT file format's generated reader and writer (from wherever the interpreter comes)."""
-    try:
-        from ai_edge_litert import schema_py_generated
-    except ImportError:
-        from tensorflow.lite.python import schema_py_generated
-    return schema_py_generated
-
-
-def read_metadata(tflite_bytes: bytes) -> dict:
-    """The project's metadata entry in a LiteRT file ({} when it has none)."""
-    schema = litert_schema()
-
-    model = schema.Model.GetRootAs(tflite_bytes, 0)
-    for index in range(model.MetadataLength()):
-        entry = model.Metadata(index)
-        if entry.Name() and entry.Name().decode() == METADATA_NAME:
-            data = model.Buffers(entry.Buffer()).DataAsNumpy()
-            return json.loads(bytes(data).decode()) if isinstance(data, np.ndarray) else {}
-    return {}
 
 
 def copies_of(batch: np.ndarray, copies: int = STEADY) -> np.ndarray:
@@ -141,16 +102,14 @@ class LiteRTClassifier(Classifier):
     the temperature. The interpreter is resized only when the batch size changes."""
     runtime = "LiteRT"
 
-    def __init__(self, path, content: bytes, metadata: dict):
-        Interpreter = litert_interpreter()
+    def __init__(self, path, content: bytes, metadata: dict, threads=None):
         self.path = Path(path)
         if tuple(metadata.get("emotions", ())) != EMOTIONS or not metadata.get("temperature"):
             raise ModelError(f"{path}: its metadata does not name the eight FER+ emotions and a temperature "
                              "(`python -m happysad export MODEL.keras` remakes it)")
         self.temperature = float(metadata["temperature"])
         try:
-            with muted_stderr():  # XNNPACK says it is there
-                self._interpreter = Interpreter(model_content=content, num_threads=THREADS)
+            self._interpreter = litert.interpreter(threads or litert.default_threads(), model_content=content)
         except (ValueError, RuntimeError) as error:
             raise ModelError(f"{path}: not a usable LiteRT model ({_first_line(error)})") from None
         inputs, outputs = self._interpreter.get_input_details(), self._interpreter.get_output_details()
@@ -201,23 +160,35 @@ class KerasClassifier(Classifier):
         return np.asarray(self.network(batch, training=False))
 
 
-def emotion_network(model):
-    """(the network run once, picture -> its eight emotion logits; the temperature of P(sad | happy or
-    sad) on those logits, folded into its `logit` layer) from a happysad Keras model, which answers P(sad) from them directly or averages
-    copies of them inside (held as a nested model); None for a model without those layers."""
+def find_layer(model, name: str) -> tuple:
+    """(the network holding the layer named `name`: the model itself, or a network nested in it at any
+    depth; that layer), or (None, None). The one way the project finds the `logit` and
+    `emotion_logits` layers of a saved model, averaged or not."""
     import keras
 
-    names = [layer.name for layer in model.layers]
-    if "logit" in names and "emotion_logits" in names:
-        network = keras.Model(model.input, model.get_layer("emotion_logits").output, name=f"{model.name}_emotions")
-        kernel = np.asarray(model.get_layer("logit").get_weights()[0]).ravel()
-        return network, float(1 / kernel[EMOTIONS.index("sadness")])
+    if name in [layer.name for layer in model.layers]:
+        return model, model.get_layer(name)
     for layer in model.layers:
         if isinstance(layer, keras.Model):
-            inner = emotion_network(layer)
-            if inner is not None:
-                return inner
-    return None
+            found = find_layer(layer, name)
+            if found[0] is not None:
+                return found
+    return None, None
+
+
+def emotion_network(model):
+    """(the network run once, picture -> its eight emotion logits; the temperature of P(sad | happy or
+    sad) on those logits, folded into its `logit` layer) from a happysad Keras model, which answers
+    P(sad) from them directly or averages copies of them inside (held as a nested model); None for
+    a model without those layers."""
+    import keras
+
+    network, logit = find_layer(model, "logit")
+    if network is None or "emotion_logits" not in [layer.name for layer in network.layers]:
+        return None
+    emotions = keras.Model(network.input, network.get_layer("emotion_logits").output, name=f"{network.name}_emotions")
+    kernel = np.asarray(logit.get_weights()[0]).ravel()
+    return emotions, float(1 / kernel[EMOTIONS.index("sadness")])
 
 
 def _check_contract(path, input_shape, output_shape, wanted_output):
@@ -243,8 +214,9 @@ def shortened(text: str, limit: int = 300) -> str:
 _loaded = {}
 
 
-def load_classifier(path=SHIPPED_MODEL, note=True):
-    """The classifier for the model file at `path`, loaded once per version of it and of its fast file.
+def load_classifier(path=SHIPPED_MODEL, note=True, threads=None):
+    """The classifier for the model file at `path`, loaded once per version of it and of its fast file
+    and per `threads` (LiteRT's; None: happysad.vision.litert.default_threads()).
 
     A `.keras` path answers through its LiteRT file when that was made from this very file;
     otherwise through the Keras file, with a note on stderr (unless `note` is false) saying why
@@ -256,33 +228,33 @@ def load_classifier(path=SHIPPED_MODEL, note=True):
         raise ModelError(f"{path}: no such model file (`python tasks.py run` trains one; the shipped one is "
                          f"{SHIPPED_MODEL})")
     fast = fast_file(path)
-    key = (path.resolve(), path.stat().st_mtime_ns, fast.is_file() and fast.stat().st_mtime_ns)
+    key = (path.resolve(), path.stat().st_mtime_ns, fast.is_file() and fast.stat().st_mtime_ns, threads)
     if key not in _loaded:
-        _loaded[key] = _load(path, note)
+        _loaded[key] = _load(path, note, threads)
     return _loaded[key]
 
 
 def _metadata_of(content: bytes) -> dict:
     try:
-        return read_metadata(content)
+        return litert.read_metadata(content)
     except Exception:  # not a LiteRT file at all: said where it is used
         return {}
 
 
-def _load(path: Path, note):
+def _load(path: Path, note, threads):
     if path.suffix == FAST_SUFFIX:
         content = path.read_bytes()
         metadata = _metadata_of(content)
         if metadata.get("answer") != EMOTION_LOGITS_ANSWER:
             raise ModelError(f"{path}: not a LiteRT file of this happysad (it does not answer the eight emotion "
                              "logits); `python -m happysad export MODEL.keras` makes one")
-        return LiteRTClassifier(path, content, metadata)
+        return LiteRTClassifier(path, content, metadata, threads)
     fast = fast_file(path)
     if fast.is_file():
         content = fast.read_bytes()
         metadata = _metadata_of(content)
         if metadata.get("keras_sha256") == file_sha256(path) and metadata.get("answer") == EMOTION_LOGITS_ANSWER:
-            return LiteRTClassifier(fast, content, metadata)
+            return LiteRTClassifier(fast, content, metadata, threads)
         if metadata.get("keras_sha256") == file_sha256(path):
             reason = f"{fast} was made by an older happysad (without the eight emotions)"
         else:

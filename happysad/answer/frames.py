@@ -1,4 +1,4 @@
-"""Frames of a video file or a camera, each with its time, and a stopwatch for the pipeline's stages.
+"""Frames of a video file or a camera, each with its time.
 
 Frames are read with OpenCV; a frame's time is the file's own timestamp for it (phones, screen
 recorders and browsers write variable frame rates), the clock for a camera.
@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 DEFAULT_FRAME_RATE = 30.0  # when a file does not say its own
-STAGES = ("decode", "detect", "classify", "track", "write")
 FRAMES_AHEAD = 4  # frames decoded in a thread of their own while the one before is being looked at
 
 
@@ -18,21 +17,18 @@ class VideoError(RuntimeError):
     """A video, camera or output that cannot be used; str() names it and the problem."""
 
 
-class Stopwatch:
-    """Seconds spent in each stage of the pipeline (for `python tasks.py bench video`)."""
-
-    def __init__(self):
-        self.seconds = dict.fromkeys(STAGES, 0.0)
-        self._stage, self._since = None, None
+class _Untimed:
+    """What the pipeline tells its stages to (`start("decode")`, ..., `stop()`) when nothing times
+    them; a benchmark passes a stopwatch with the same two methods."""
 
     def start(self, stage):
-        now = time.perf_counter()
-        if self._stage:
-            self.seconds[self._stage] += now - self._since
-        self._stage, self._since = stage, now
+        pass
 
     def stop(self):
-        self.start(None)
+        pass
+
+
+untimed = _Untimed()
 
 
 class VideoSource:
@@ -69,7 +65,7 @@ class VideoSource:
         """(index, time_s, RGB array) of every `every`th frame, from the first; up to `ahead` of them
         decoded beforehand, in a thread of their own (OpenCV decodes without holding Python's lock,
         so that runs beside the detector and the classifier). The stopwatch's "decode" is the wait."""
-        stopwatch = stopwatch or Stopwatch()
+        stopwatch = stopwatch or untimed
         decoded = self._decoded(every) if self.camera is not None or not ahead else _read_ahead(self._decoded(every), ahead)
         try:
             while True:

@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .images import ImageError, decode_image
+from ..vision.images import ImageError, decode_image
 
 MAX_FRAME_BYTES = 8 * 1024 * 1024  # a 4K JPEG is about 2 MB
 MAX_FRAME_PIXELS = 4096 * 4096
@@ -63,7 +63,7 @@ class Answerer:
         return FaceFollower(self.classifier, self.smoothing, copies=self.copies)
 
     def frame(self, follower, data: bytes, index: int, time_s: float):
-        """[FaceInFrame, ...] of one encoded frame; ImageError when it cannot be used."""
+        """[Prediction, ...] of one encoded frame; ImageError when it cannot be used."""
         if len(data) > MAX_FRAME_BYTES:
             raise ImageError(f"frame {index}", f"refused: {len(data):,} bytes is more than {MAX_FRAME_BYTES:,}")
         image = decode_image(data, f"frame {index}", max_pixels=MAX_FRAME_PIXELS)

@@ -1,46 +1,22 @@
 """`python -m happysad predict`: expand paths, classify every face, print a table, JSON or CSV."""
 import csv
-import glob
 import json
 import sys
 from pathlib import Path
 
-from .images import IMAGE_SUFFIXES, ImageError, read_image
+from ..vision.images import ImageError, read_image
+from ..vision.inputs import IMAGE_SUFFIXES, expand_inputs
 from .classifier import ModelError, load_classifier
 from .prediction import classify_photos
 
 COLUMNS = ("file", "face", "label", "confidence", "happy", "sad", "neither")
 
 
-def expand_paths(arguments):
-    """(image paths, errors, whether a folder was given, files in folders skipped as not images):
-    files as given, folders walked, globs expanded."""
-    paths, errors, saw_folder, skipped = [], [], False, []
-    for argument in arguments:
-        path = Path(argument)
-        if path.is_dir():
-            saw_folder = True
-            files = sorted(p for p in path.rglob("*") if p.is_file())
-            images = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
-            others = [p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES]
-            if images:
-                paths += images
-                skipped += others
-            else:
-                errors.append(ImageError(path, "no image files in this folder"
-                                         + (f" (only {len(others)} other files)" if others else "")))
-        elif path.exists() or path.is_symlink() or not glob.has_magic(argument):
-            paths.append(path)  # a file, or a missing one: read_image says what is wrong
-        else:
-            matches = sorted(glob.glob(argument, recursive=True))
-            if not matches:
-                errors.append(ImageError(argument, "no file matches this pattern"))
-            paths += [Path(m) for m in matches]
-    return paths, errors, saw_folder, skipped
-
-
 def run_predict(args) -> int:
-    paths, errors, saw_folder, skipped = expand_paths(args.paths)
+    expanded = expand_inputs(args.paths, IMAGE_SUFFIXES, "image")
+    paths, skipped = [found.path for found in expanded.found], expanded.skipped
+    errors = [ImageError(argument, reason) for argument, reason in expanded.problems]
+    saw_folder = any(Path(argument).is_dir() for argument in args.paths)
     if not any(Path(path).is_file() for path in paths):  # nothing to read: said before any model loads
         for path in paths:
             try:

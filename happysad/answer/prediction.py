@@ -1,29 +1,50 @@
-"""Classify pictures with the saved model: every face found, or the whole picture when none is."""
+"""Classify pictures with the saved model: every face found, or the whole picture when none is.
+`Prediction` is a classified face, a photo's or a video frame's."""
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import ANSWERS
+from ..vision.boxes import Box, centre_box, crop, reading_order
+from ..vision.faces import FaceDetector
+from ..vision.images import ImageError, read_image, to_model_input
 from .emotions import Answer
-from .faces import Box, FaceDetector, centre_box, crop, reading_order
-from .images import ImageError, read_image, to_model_input
+
+SMOOTHED_COLUMNS = tuple(f"p_{answer}_smoothed" for answer in ANSWERS)
+# a video's table (`video --csv`): a row per face per frame read (Prediction.row)
+VIDEO_COLUMNS = ("frame", "time_s", "face", "x", "y", "width", "height", *(f"p_{answer}" for answer in ANSWERS),
+                 *SMOOTHED_COLUMNS, "label", "confidence", "p_sad_vs_happy")
 
 
 @dataclass
 class Prediction:
-    """One classified face, or the whole picture when `face_found` is False: its Answer (happy, sad
-    or neither, happysad.answer.emotions)."""
-    path: str
+    """One classified face: its box and its Answer (happy, sad or neither, happysad.answer.emotions).
+    A photo's names its file (`path`); `face_found` is False when no face was found and the whole
+    picture was answered. A video frame's (happysad.answer.video) also has the frame's index and
+    time, the face's number, its three answers smoothed over time and the `steady` (label,
+    confidence) shown, which turns with hysteresis; its label and confidence are those."""
+    path: str = ""
     answer: Answer | None = None
     box: Box | None = None
     face_found: bool = False
+    frame: int | None = None
+    time_s: float | None = None
+    face: int | None = None
+    smoothed: tuple | None = None
+    steady: tuple | None = None
 
     @property
     def label(self) -> str:
-        return self.answer.label
+        return self.steady[0] if self.steady else self.answer.label
 
     @property
     def confidence(self) -> float:
-        return self.answer.confidence
+        return self.steady[1] if self.steady else self.answer.confidence
+
+    @property
+    def name(self) -> str | None:
+        """A face followed through a video: "face N"."""
+        return None if self.face is None else f"face {self.face}"
 
     @property
     def p_sad_vs_happy(self) -> float:
@@ -46,6 +67,15 @@ class Prediction:
                 "height": height, "label": self.label, "confidence": round(self.confidence, 4),
                 **self.answer.as_dict(with_emotions)}
 
+    def row(self) -> dict:
+        """The video table's row (VIDEO_COLUMNS)."""
+        a = self.answer
+        return {"frame": self.frame, "time_s": round(self.time_s, 3), "face": self.face, "x": self.box.x,
+                "y": self.box.y, "width": self.box.size, "height": self.box.size,
+                **{f"p_{answer}": round(p, 4) for answer, p in zip(ANSWERS, a.probabilities)},
+                **{column: round(p, 4) for column, p in zip(SMOOTHED_COLUMNS, self.smoothed)},
+                "label": self.label, "confidence": round(self.confidence, 4), "p_sad_vs_happy": round(a.p_sad_vs_happy, 4)}
+
 
 def input_size_and_channels(model) -> tuple[int, int]:
     """The side of the square images the model takes (the notebook's IMAGE_SIZE when it was
@@ -61,15 +91,6 @@ def predict_arrays(model, arrays, batch_size=64, copies=None) -> np.ndarray:
     p_sad = [np.asarray(model(np.stack(arrays[i:i + batch_size]), training=False, **options)).ravel()
              for i in range(0, len(arrays), batch_size)]
     return np.concatenate(p_sad) if p_sad else np.zeros(0)
-
-
-def photo_answers(predictions, paths) -> tuple[list, int]:
-    """(P(sad | happy or sad) of each photo: its biggest face's, or the whole picture's; how many had a face)."""
-    biggest = {}
-    for prediction in predictions:
-        if prediction.path not in biggest or prediction.box.size > biggest[prediction.path].box.size:
-            biggest[prediction.path] = prediction
-    return [biggest[str(p)].p_sad_vs_happy for p in paths], sum(p.face_found for p in biggest.values())
 
 
 def answer_arrays(classifier, arrays, batch_size=64, copies=None) -> list:

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..config import ANSWERS
 from .frames import VideoError
-from .video import COLUMNS, SMOOTHED_COLUMNS
+from .prediction import SMOOTHED_COLUMNS, VIDEO_COLUMNS
 
 SUMMARY_COLUMNS = ("face", "first_s", "last_s", "seconds_in_view", *(f"{a}_s" for a in ANSWERS),
                    *(f"{a}_share" for a in ANSWERS), *(f"mean_p_{a}_smoothed" for a in ANSWERS),
@@ -23,7 +23,7 @@ TIMELINE_POINTS = 2000  # a face's lines in the timeline: more frames than this 
 
 
 class TableWriter:
-    """A video's table (happysad.answer.video.COLUMNS), one row per face per frame, flushed after every frame."""
+    """A video's table (happysad.answer.prediction.VIDEO_COLUMNS), one row per face per frame, flushed after every frame."""
 
     def __init__(self, path):
         self.path = Path(path)
@@ -31,7 +31,7 @@ class TableWriter:
             self.file = open(self.path, "w", newline="")
         except OSError as error:
             raise VideoError(f"{self.path}: cannot write the table ({error.strerror or error})") from None
-        self.writer = csv.DictWriter(self.file, fieldnames=COLUMNS)
+        self.writer = csv.DictWriter(self.file, fieldnames=VIDEO_COLUMNS)
         self.writer.writeheader()
 
     def write(self, faces):

@@ -19,7 +19,6 @@ in parallel worker processes (`--jobs`, by default one per core), each with its 
 cores for LiteRT's threads.
 """
 import csv
-import glob
 import hashlib
 import json
 import os
@@ -30,9 +29,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..files import atomic_path
+from ..vision.inputs import VIDEO_SUFFIXES, expand_inputs
 from .report import SUMMARY_COLUMNS
 
-VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp"}
 STUDY_TABLE, VIDEOS_TABLE = "study.csv", "videos.csv"
 FACE_COLUMNS = ("video", *SUMMARY_COLUMNS)
 VIDEO_COLUMNS = ("video", "duration_s", "frames_read", "faces", "status", "error")
@@ -64,26 +63,17 @@ class Outcome:
 def find_recordings(inputs) -> list:
     """Every video under the inputs (folders walked, glob patterns expanded, files as given), each
     named by its path under its input; raises StudyError when an input holds none."""
+    expanded = expand_inputs(inputs, VIDEO_SUFFIXES, "video")
+    if expanded.problems:
+        raise StudyError("; ".join(f"{argument}: {reason}" for argument, reason in expanded.problems))
     found, names = [], set()
-    for argument in inputs:
-        path = Path(argument)
-        if path.is_dir():
-            base, paths = path, sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
-        elif glob.has_magic(argument) and not path.exists():
-            base = Path(argument.split("*")[0].split("?")[0].split("[")[0] or ".")
-            base = base if base.is_dir() else base.parent
-            paths = sorted(Path(p) for p in glob.glob(argument, recursive=True) if Path(p).is_file())
-        else:
-            base, paths = path.parent, [path]
-        if not paths:
-            raise StudyError(f"{argument}: no video files here")
-        for video in paths:
-            name = video.relative_to(base).with_suffix("").as_posix()
-            unique, copy = name, 2
-            while unique in names:
-                unique, copy = f"{name}-{copy}", copy + 1
-            names.add(unique)
-            found.append(Recording(video, unique))
+    for video, base in ((item.path, item.base) for item in expanded.found):
+        name = video.relative_to(base).with_suffix("").as_posix()
+        unique, copy = name, 2
+        while unique in names:
+            unique, copy = f"{name}-{copy}", copy + 1
+        names.add(unique)
+        found.append(Recording(video, unique))
     return found
 
 
@@ -113,22 +103,21 @@ def read_done(out_dir: Path, recording: Recording) -> dict | None:
 def analyse(recording: Recording, out_dir: Path, model_path, settings: dict, mark: str, threads: int) -> Outcome:
     """One video, start to end, in a worker: its table, summary, timeline (happysad.answer.video.read_video,
     as `video FILE --csv` reads one), and `.done.json` last."""
-    from . import classifier as classifier_module
+    from ..vision.faces import FaceDetector
     from .classifier import ModelError, load_classifier
     from .frames import VideoError, VideoSource
     from .report import TableWriter, write_results
     from .video import read_video
 
-    if threads:
-        classifier_module.THREADS = threads
     stem = results_of(out_dir, recording)
     stem.parent.mkdir(parents=True, exist_ok=True)
     outcome, run, source, table = Outcome(recording.name, "failed", fingerprint=mark), None, None, None
     try:
         source = VideoSource(recording.path)
-        model = load_classifier(model_path, note=False)
+        model = load_classifier(model_path, note=False, threads=threads)
         table = TableWriter(f"{stem}.csv")
-        run = read_video(source, model, table, settings["every"], settings["smoothing"], settings["copies"])
+        run = read_video(source, model, table, settings["every"], settings["smoothing"], settings["copies"],
+                         detector=FaceDetector(threads=threads))
         if run.interrupted:
             raise KeyboardInterrupt
         outcome.status, outcome.error = ("cut short", run.fault) if run.fault else ("done", "")

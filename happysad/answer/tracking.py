@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from ..config import ANSWERS
-from .faces import Box, crop
+from ..vision.boxes import Box, covered_share, crop
 
 SMOOTHING_SECONDS = 0.5  # time constant: a change of expression shows in the smoothed answer within about a second
 # the label turns only when another answer leads the one shown by this much (between two answers
@@ -156,13 +156,13 @@ class FaceTracks:
         # Two faces looked for found at one place: it is the one it looks more like.
         for a in list(found):
             for b in list(found):
-                if a < b and a in found and b in found and _overlap(found[a], found[b]) > COVERED:
+                if a < b and a in found and b in found and covered_share(found[a], found[b]) > COVERED:
                     keep = a if by_number[a].similarity(look_of(a)) >= by_number[b].similarity(look_of(b)) else b
                     found.pop(b if keep == a else a)
         seen.update(found)
         # Faces anywhere else in the frame: one lost coming back (by its look), or a new face.
         for box in anywhere or []:
-            if any(_overlap(box, other) > 0.3 or _overlap(other, box) > 0.3 for other in seen.values()):
+            if any(covered_share(box, other) > 0.3 or covered_share(other, box) > 0.3 for other in seen.values()):
                 continue
             look = appearance(image, box)
             lost = [t for t in self.tracks if t.number not in seen and time_s - t.seen_s <= self.lost_seconds
@@ -178,7 +178,7 @@ class FaceTracks:
                 look_of(number)
         # A face more than half covered by a bigger (nearer) one gives no answer this frame.
         covered = {a for a in seen for b in seen if a != b and seen[b].size >= seen[a].size
-                   and _overlap(seen[a], seen[b]) > COVERED}
+                   and covered_share(seen[a], seen[b]) > COVERED}
         by_number = {t.number: t for t in self.tracks}
         faces = []
         for number, box in seen.items():
@@ -201,10 +201,3 @@ def _plausible(track: Track, box: Box, time_s: float) -> bool:
     expected = track.expected(time_s)
     distance = math.hypot(box.x - expected.x, box.y - expected.y)
     return distance <= 3 * track.box.size and 0.5 <= box.size / track.box.size <= 2
-
-
-def _overlap(a: Box, b: Box) -> float:
-    """The share of box a that box b covers."""
-    width = min(a.x + a.size, b.x + b.size) - max(a.x, b.x)
-    height = min(a.y + a.size, b.y + b.size) - max(a.y, b.y)
-    return max(0, width) * max(0, height) / (a.size * a.size) if a.size else 0.0

@@ -19,69 +19,31 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..config import ANSWERS, ONE_PASS
-from .emotions import Answer
-from .faces import Box, FaceDetector, crop
-from .frames import DEFAULT_FRAME_RATE, Stopwatch, VideoError, VideoSource
-from .images import to_model_input
+from ..config import ONE_PASS
+from ..vision.boxes import crop
+from ..vision.faces import FaceDetector
+from ..vision.images import read_image, to_model_input
+from .frames import DEFAULT_FRAME_RATE, VideoError, VideoSource, untimed
+from .prediction import Prediction, answer_arrays, input_size_and_channels
 from .tracking import SMOOTHING_SECONDS, FaceTracks, SteadyAnswer
-
-SMOOTHED_COLUMNS = tuple(f"p_{answer}_smoothed" for answer in ANSWERS)
-COLUMNS = ("frame", "time_s", "face", "x", "y", "width", "height", *(f"p_{answer}" for answer in ANSWERS),
-           *SMOOTHED_COLUMNS, "label", "confidence", "p_sad_vs_happy")
-
-
-@dataclass
-class FaceInFrame:
-    """One face in one frame: the table's row, and what the annotated frame shows. `answer` is this
-    frame's own; `smoothed` the three answers' probabilities smoothed over time, `label` and
-    `confidence` the steady answer shown."""
-    frame: int
-    time_s: float
-    face: int
-    box: Box
-    answer: Answer
-    smoothed: tuple
-    label: str
-    confidence: float
-    face_found = True
-
-    @property
-    def name(self) -> str:
-        return f"face {self.face}"
-
-    @property
-    def p_sad_vs_happy(self) -> float:
-        return self.answer.p_sad_vs_happy
-
-    def row(self) -> dict:
-        a = self.answer
-        return {"frame": self.frame, "time_s": round(self.time_s, 3), "face": self.face, "x": self.box.x,
-                "y": self.box.y, "width": self.box.size, "height": self.box.size,
-                **{f"p_{answer}": round(p, 4) for answer, p in zip(ANSWERS, a.probabilities)},
-                **{column: round(p, 4) for column, p in zip(SMOOTHED_COLUMNS, self.smoothed)},
-                "label": self.label, "confidence": round(self.confidence, 4), "p_sad_vs_happy": round(a.p_sad_vs_happy, 4)}
 
 
 class FaceFollower:
     """The faces of one stream of frames (a video, a camera, a live connection), frame after frame:
     each found where it should be or in a search of the whole frame, numbered, answered and its
-    answer steadied over time. `follower(image, index, time_s)` -> [FaceInFrame, ...] in face-number
+    answer steadied over time. `follower(image, index, time_s)` -> [Prediction, ...] in face-number
     order; frames must come in time order. `copies`: views of each face averaged (1, or 10 as
     `predict` does)."""
 
     def __init__(self, classifier, smoothing=SMOOTHING_SECONDS, detector=None, copies=ONE_PASS):
-        from .prediction import input_size_and_channels
-
         self.classifier, self.smoothing, self.copies = classifier, smoothing, copies
         self.detector = detector or FaceDetector()
         self.size, self.channels = input_size_and_channels(classifier)
         self.tracks, self.answers, self.searches = FaceTracks(), {}, 0
 
     def __call__(self, image: Image.Image, index: int, time_s: float, stopwatch=None) -> list:
-        from .prediction import answer_arrays
-
-        stopwatch = stopwatch or Stopwatch()
+        """`stopwatch`: told each stage as it starts (`start("detect")`, ...), to time them."""
+        stopwatch = stopwatch or untimed
         stopwatch.start("detect")
         tracks = self.tracks
         near = {track.number: self.detector.find_near(image, expected) for track, expected in tracks.to_look_for(time_s)}
@@ -100,15 +62,16 @@ class FaceFollower:
         for (number, box), answer in zip(faces, read):
             steady = self.answers.setdefault(number, SteadyAnswer(self.smoothing))
             smoothed, label = steady.update(answer.probabilities, time_s)
-            found.append(FaceInFrame(index, time_s, number, box, answer, smoothed, label, steady.confidence))
+            found.append(Prediction(answer=answer, box=box, face_found=True, frame=index, time_s=time_s, face=number,
+                                    smoothed=smoothed, steady=(label, steady.confidence)))
         return found
 
 
 def follow_faces(source: VideoSource, classifier, every=1, smoothing=SMOOTHING_SECONDS, detector=None,
                  stopwatch=None, copies=ONE_PASS):
-    """For each frame read: (index, time_s, PIL image, [FaceInFrame, ...] in face-number order)
+    """For each frame read: (index, time_s, PIL image, [Prediction, ...] in face-number order)
     (FaceFollower). `copies`: views of each face averaged (1, or 10 as `predict` does)."""
-    stopwatch = stopwatch or Stopwatch()
+    stopwatch = stopwatch or untimed
     follower = FaceFollower(classifier, smoothing, detector, copies)
     for index, time_s, pixels in source.frames(every, stopwatch):
         image = Image.fromarray(np.ascontiguousarray(pixels))
@@ -135,7 +98,7 @@ class VideoRun:
 
 
 def read_video(source: VideoSource, classifier, table=None, every=1, smoothing=SMOOTHING_SECONDS, copies=ONE_PASS,
-               on_frame=None, stopwatch=None) -> VideoRun:
+               on_frame=None, stopwatch=None, detector=None) -> VideoRun:
     """Every face of every `every`th frame of `source`, followed and answered: each frame's rows go to
     `table` (happysad.answer.report.TableWriter: memory stays flat however long the video) or, without
     one, into the run's rows. `on_frame(image, faces)` is called for each frame (an annotated copy, a
@@ -143,8 +106,8 @@ def read_video(source: VideoSource, classifier, table=None, every=1, smoothing=S
     run with what was read kept; the run says which."""
     run = VideoRun()
     try:
-        for _, time_s, image, faces in follow_faces(source, classifier, every, smoothing, copies=copies,
-                                                    stopwatch=stopwatch):
+        for _, time_s, image, faces in follow_faces(source, classifier, every, smoothing, detector, stopwatch,
+                                                    copies):
             run.first_s = time_s if run.frames == 0 else run.first_s
             run.frames, run.last_s = run.frames + 1, time_s
             run.faces.update(face.face for face in faces)
@@ -192,8 +155,6 @@ def clip_from_photo(photo, path=None, seconds=4.0, frames_per_second=DEFAULT_FRA
     import tempfile
 
     import cv2
-
-    from .images import read_image
 
     path = path or Path(tempfile.gettempdir(), f"happysad-{Path(photo).stem}.mp4")
     picture = read_image(photo).convert("RGB")

@@ -13,14 +13,14 @@ import random
 from pathlib import Path
 
 from ..config import CLASS_NAMES, OTHER_EMOTIONS
-from ..answer.images import IMAGE_SUFFIXES, ImageError, decode_image, read_bytes
+from ..vision.images import ImageError, decode_image, read_bytes
+from ..vision.inputs import IMAGE_SUFFIXES, KERAS_IMAGE_SUFFIXES
 from .votes import VOTE_COLUMNS, read_votes
 
 HOLDOUT_DIR = "holdout"
 OTHER_EMOTIONS_DIR = "other_emotions"
 PHOTOS_DIR = "photos"
 REJECTED_DIR = "rejected"
-KERAS_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff")  # what flow_from_directory reads
 
 
 def label_folder(data_dir, split: str, label: str) -> Path:

@@ -39,10 +39,11 @@ from typing import Callable, NamedTuple
 from PIL import Image
 from tqdm import tqdm
 
-from ..answer.faces import FaceDetector, centre_box, crop
-from ..answer.images import ImageError, decode_image, read_bytes, read_image
 from ..config import CLASS_NAMES, OTHER_EMOTIONS
 from ..files import write_atomically
+from ..vision.boxes import centre_box, crop
+from ..vision.faces import FaceDetector
+from ..vision.images import ImageError, decode_image, read_bytes, read_image
 from .datafolder import holdout_photos_folder, label_folder, stored_folders
 from .votes import FER_SIZE, write_votes
 

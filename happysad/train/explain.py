@@ -4,11 +4,6 @@ import numpy as np
 import tensorflow as tf
 
 
-def convolutional_network(model):
-    """The model itself, or the network it wraps (an averaged model holds one)."""
-    return next((layer for layer in model.layers if isinstance(layer, keras.Model)), model)
-
-
 def last_feature_maps(network):
     """The rectified feature maps that global pooling reads: Grad-CAM's layer. (The last Conv2D's
     own output comes before BatchNormalization and ReLU; weighted, it is often negative everywhere,
@@ -19,10 +14,10 @@ def last_feature_maps(network):
 
 def grad_cam(model, images: np.ndarray) -> np.ndarray:
     """Heatmaps in [0, 1], one per image, at the input's size: where evidence for the predicted class lies."""
-    from .export import logit_layer
+    from ..answer.classifier import find_layer
 
-    network = convolutional_network(model)
-    probe = keras.Model(network.input, [last_feature_maps(network), logit_layer(network).output])
+    network, logit = find_layer(model, "logit")  # the model, or the network an averaged model wraps
+    probe = keras.Model(network.input, [last_feature_maps(network), logit.output])
     inputs = tf.convert_to_tensor(images, dtype=tf.float32)
     with tf.GradientTape() as tape:
         features, logit = probe(inputs, training=False)
@@ -37,7 +32,7 @@ def grad_cam(model, images: np.ndarray) -> np.ndarray:
 def right_and_wrong_examples(model, filepaths, labels, p_sad, count=4, seed=0):
     """(images, heatmaps, titles) for `count` correctly and `count` wrongly classified files."""
     from ..config import CLASS_NAMES
-    from ..answer.images import read_image, to_model_input
+    from ..vision.images import read_image, to_model_input
     from ..answer.prediction import input_size_and_channels
 
     rng = np.random.default_rng(seed)

@@ -5,7 +5,6 @@ The saved model's contract: a batch (N, size, size, channels) of values in [0, 1
 from a sigmoid over a Dense layer named `logit` (calibration and Grad-CAM find it by that name).
 """
 import contextlib
-import json
 import logging
 import tempfile
 from pathlib import Path
@@ -14,10 +13,11 @@ import keras
 import numpy as np
 from keras import layers
 
-from ..answer.classifier import EMOTION_LOGITS_ANSWER, METADATA_NAME, emotion_network, fast_file, file_sha256, litert_schema
+from ..answer.classifier import EMOTION_LOGITS_ANSWER, emotion_network, fast_file, file_sha256, find_layer
 from ..config import EMOTIONS, MOVES
 from ..files import atomic_path, write_atomically
 from ..quiet import muted_stderr
+from ..vision.litert import with_metadata
 
 
 def in_float32(network):
@@ -57,10 +57,9 @@ def with_averaged_copies(model, moves=MOVES):
     picture: itself moved by each of `moves` (edge pixels repeated), and the mirror image of each.
     A mirrored face shows the same expression, and a detector's box lands a pixel or two apart
     from one picture of a face to the next: averaging over both keeps the answer where it is when
-    the face moves (on validation, answers that move by more than 5 points for a one-pixel move:
-    10.6% of the faces with the mirror image alone, 4.8% with the moves; web-photo crops 26.4%
-    and 12.8%), at one network pass per copy. Test-time augmentation that every caller of the
-    saved file gets; its layers compute in float32 whatever the global policy.
+    the face moves (docs/experiments.md measures how much), at one network pass per copy.
+    Test-time augmentation that every caller of the saved file gets; its layers compute in float32
+    whatever the global policy.
     """
     network = keras.Model(model.input, model.get_layer("logit").output, name=model.name)
     inputs = keras.Input(model.input_shape[1:], name="image")
@@ -101,14 +100,12 @@ def _linear_map(matrix, axis, name):
 
 
 def logit_layer(model, name="logit"):
-    """The Dense layer whose output is the logit of P(sad) (or the layer named `name`), in the model or
-    in the network it wraps."""
-    for layer in model.layers:
-        if layer.name == name:
-            return layer
-        if isinstance(layer, keras.Model):
-            return logit_layer(layer, name)
-    raise ValueError(f"{model.name} has no layer named {name!r}")
+    """The layer named `name` (by default the Dense layer whose output is the logit of P(sad)), in the
+    model or in the network it wraps (happysad.answer.classifier.find_layer)."""
+    layer = find_layer(model, name)[1]
+    if layer is None:
+        raise ValueError(f"{model.name} has no layer named {name!r}")
+    return layer
 
 
 def fold_temperature(model, temperature: float):
@@ -186,24 +183,6 @@ def _quiet_tensorflow_logger():
         yield
     finally:
         logger.setLevel(level)
-
-
-def with_metadata(tflite_bytes: bytes, metadata: dict) -> bytes:
-    """The LiteRT model with `metadata` (JSON) added as its metadata entry named METADATA_NAME."""
-    import flatbuffers
-
-    schema = litert_schema()
-    model = schema.ModelT.InitFromPackedBuf(bytearray(tflite_bytes), 0)
-    buffer = schema.BufferT()
-    buffer.data = np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8)
-    model.buffers.append(buffer)
-    entry = schema.MetadataT()
-    entry.name, entry.buffer = METADATA_NAME, len(model.buffers) - 1
-    model.metadata = [m for m in (model.metadata or []) if m.name not in (METADATA_NAME, METADATA_NAME.encode())]
-    model.metadata.append(entry)
-    builder = flatbuffers.Builder(len(tflite_bytes) + 1024)
-    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-    return bytes(builder.Output())
 
 
 def load_keras_model(path):

@@ -112,7 +112,7 @@ def plot_grad_cam(images, heatmaps, titles, save_to=None):
 def plot_annotated_photos(paths, predictions, save_to=None):
     """Photos side by side, each with its faces boxed and labelled."""
     from ..answer.annotate import draw_predictions
-    from ..answer.images import read_image
+    from ..vision.images import read_image
 
     figure, axes = plt.subplots(1, len(paths), figsize=(4 * len(paths), 4), squeeze=False)
     for ax, path in zip(axes[0], paths):

@@ -1,23 +1,23 @@
-"""Find faces in photos and crop them the way the training faces are framed.
+"""Find faces in pictures (BlazeFace) and box them the way the training faces are framed.
 
 The detector is BlazeFace, MediaPipe's face detector (full-range model). Its weights ship inside
 the package (happysad/resources; nothing is downloaded at run time); this module runs them
-with LiteRT's interpreter itself, with no TensorFlow, decoding the model's boxes as MediaPipe
+on LiteRT (happysad.vision.litert), with no TensorFlow, decoding the model's boxes as MediaPipe
 does (anchors, score threshold, weighted non-maximum suppression).
 
 BlazeFace sees a picture at 192x192, so the box a face gets depends on how big the face is in
-that view: the same face alone and in a group photo came out a few pixels apart, enough to move
-an undecided answer by 20 points. Each face found is therefore looked at again, in a square
-around it REFINE_SCALE times its size: every face is boxed at one scale, wherever it stands.
+that view. Each face found is therefore looked at again, in a square around it REFINE_SCALE
+times its size: every face is boxed at one scale, wherever it stands.
 """
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from ..quiet import muted_stderr
+from . import litert
+from .boxes import Box, corners, iou
 
 DETECTION_SIDE = 1024  # huge pictures are shrunk to this before detection: BlazeFace looks at 192x192 anyway
 INPUT_SIDE = 192  # the full-range model's input
@@ -31,24 +31,10 @@ RAW_SCORE_LIMIT = 80  # sigmoid of +-80 still fits a float32
 REFINE_SCALE = 3.0  # a face found is looked at again in a square this many times its size, at full resolution
 FINAL_ROUNDS = 3  # ... and then this many times more, each centred on the mean of the looks before
 MIN_FACE_SIDE = 20  # pixels in the original picture; smaller faces hold too little expression
-# FER2013 faces are framed forehead to chin with a little around. BlazeFace's box is tighter
-# (0.88 times MTCNN's, whose box widened by 15% gave the framing the model was first trained
-# on): widening it by 30% gives that framing.
+# FER2013 faces are framed forehead to chin with a little around; BlazeFace's box widened by this
+# share gives that framing (docs/faces.md)
 FACE_MARGIN = 0.3
 MODEL_FILE = "face_detection_full_range.tflite"  # in happysad/resources
-
-
-@dataclass(frozen=True)
-class Box:
-    """A face's square in the original picture's pixels (it may reach past an edge), with the
-    detector's confidence."""
-    x: int
-    y: int
-    size: int
-    score: float = 1.0
-
-    def as_tuple(self):
-        return (self.x, self.y, self.size, self.size)
 
 
 def blazeface_file() -> Path:
@@ -68,18 +54,18 @@ def _anchors(side=INPUT_SIDE, stride=4) -> np.ndarray:
 class FaceDetector:
     """BlazeFace, loaded on first use; `detect` returns square boxes."""
 
-    def __init__(self, refine=True, tiles=True):
+    def __init__(self, refine=True, tiles=True, threads=None):
         """`refine`: box each face again at one scale; `tiles`: also search wide pictures in square
-        tiles (group photos; a video's frames are searched whole, a face there is never that small)."""
+        tiles (group photos; a video's frames are searched whole, a face there is never that small);
+        `threads`: LiteRT's (None: litert.default_threads())."""
         self.refine, self.tiles = refine, tiles
+        self.threads = threads or litert.default_threads()
         self._interpreter = None
 
     def _load(self):
         if self._interpreter is None:
-            from .classifier import THREADS, litert_interpreter
-
-            with muted_stderr():  # XNNPACK says it is there
-                interpreter = litert_interpreter()(model_path=str(blazeface_file()), num_threads=THREADS)
+            interpreter = litert.interpreter(self.threads, model_path=blazeface_file())
+            with muted_stderr():  # XNNPACK announces itself when the tensors are laid out
                 interpreter.allocate_tensors()
             self._input = interpreter.get_input_details()[0]["index"]
             outputs = {int(d["shape"][-1]): d["index"] for d in interpreter.get_output_details()}
@@ -104,11 +90,11 @@ class FaceDetector:
         found = scores >= min_score
         centre = raw[found, :2] / INPUT_SIDE + self._anchors[found]
         size = raw[found, 2:4] / INPUT_SIDE
-        corners = np.concatenate([centre - size / 2, centre + size / 2], axis=1)
+        edges = np.concatenate([centre - size / 2, centre + size / 2], axis=1)
         valid = (size > 0).all(axis=1)
         scale = square.width  # box corners are fractions of the square
         return [(square_left + x0 * scale, square_top + y0 * scale, (x1 - x0) * scale, (y1 - y0) * scale, score)
-                for (x0, y0, x1, y1), score in _weighted_suppression(corners[valid], scores[found][valid])]
+                for (x0, y0, x1, y1), score in _weighted_suppression(edges[valid], scores[found][valid])]
 
     def _nearest(self, image, centre_x, centre_y, side):
         """The face found in the square of `side` centred on (centre_x, centre_y) whose centre is
@@ -176,7 +162,7 @@ class FaceDetector:
                                            CANDIDATE_SCORE if self.refine else MIN_SCORE)
         found = _without_repeats(sorted(found, key=lambda face: -face[4]))  # a face seen in two windows: once
         found = [(x * scale_x, y * scale_y, w * scale_x, h * scale_y, score) for x, y, w, h, score in found]
-        found = [f for f in found if all(_intersection_over_union(_corners(f), _corners(k)) < 0.3 for k in known)]
+        found = [f for f in found if all(iou(corners(f), corners(k)) < 0.3 for k in known)]
         if self.refine:
             refined = (self._refined(picture, face) for face in found)
             found = _without_repeats(sorted((face for face in refined if face), key=lambda f: -f[4]))
@@ -203,20 +189,14 @@ def _same_face(a, b) -> bool:
     return moved <= side_b / 4 and 0.75 <= side_a / side_b <= 4 / 3
 
 
-def _weighted_suppression(corners: np.ndarray, scores: np.ndarray, overlap=SUPPRESSION_OVERLAP) -> list:
+def _weighted_suppression(boxes: np.ndarray, scores: np.ndarray, overlap=SUPPRESSION_OVERLAP) -> list:
     """MediaPipe's weighted non-maximum suppression: the best box and those overlapping it by more
-    than `overlap` become one, their corners averaged by score; its score is the best one's."""
+    than `overlap` become one, their corners (rows of `boxes`) averaged by score; its score is the best one's."""
     order = np.argsort(-scores, kind="stable")
     merged = []
     while order.size:
-        best = corners[order[0]]
-        others = corners[order]
-        width = np.clip(np.minimum(best[2], others[:, 2]) - np.maximum(best[0], others[:, 0]), 0, None)
-        height = np.clip(np.minimum(best[3], others[:, 3]) - np.maximum(best[1], others[:, 1]), 0, None)
-        both = width * height
-        areas = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
-        union = (best[2] - best[0]) * (best[3] - best[1]) + areas - both
-        same = both / np.maximum(union, 1e-12) > overlap
+        best, others = boxes[order[0]], boxes[order]
+        same = iou(best, others) > overlap
         weights = scores[order[same]]
         merged.append(((others[same] * weights[:, None]).sum(axis=0) / weights.sum(), float(scores[order[0]])))
         order = order[~same]
@@ -250,24 +230,9 @@ def _without_repeats(faces, overlap=0.4) -> list:
     face as a better one."""
     kept = []
     for face in faces:
-        if all(_intersection_over_union(_corners(face), _corners(other)) < overlap for other in kept):
+        if all(iou(corners(face), corners(other)) < overlap for other in kept):
             kept.append(face)
     return kept
-
-
-def _corners(face) -> tuple:
-    if isinstance(face, Box):
-        return face.x, face.y, face.x + face.size, face.y + face.size
-    x, y, width, height = face[:4]
-    return x, y, x + width, y + height
-
-
-def _intersection_over_union(a, b) -> float:
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    both = max(0, width) * max(0, height)
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - both
-    return both / union if union > 0 else 0.0
 
 
 def square_box(xywh, score=1.0, margin=FACE_MARGIN) -> Box:
@@ -275,69 +240,8 @@ def square_box(xywh, score=1.0, margin=FACE_MARGIN) -> Box:
 
     It is never shifted or shrunk to fit the picture: a face at the edge of a tight crop
     and the same face inside a bigger picture get the same framing, so the same answer.
-    `crop` fills the part outside the picture by repeating its edge pixels.
+    `crop` (happysad.vision.boxes) fills the part outside the picture by repeating its edge pixels.
     """
     x, y, w, h = xywh
     side = max(w, h) * (1 + margin)
     return Box(int(round(x + w / 2 - side / 2)), int(round(y + h / 2 - side / 2)), int(round(side)), float(score))
-
-
-def reading_order(boxes) -> list:
-    """Boxes as people read a group photo: rows top to bottom, each row left to right.
-
-    A face joins the current row when its centre lies within half a face of the row's first face.
-    """
-    rows = []
-    for box in sorted(boxes, key=lambda b: b.y + b.size / 2):
-        centre = box.y + box.size / 2
-        if rows and abs(centre - (rows[-1][0].y + rows[-1][0].size / 2)) <= rows[-1][0].size / 2:
-            rows[-1].append(box)
-        else:
-            rows.append([box])
-    return [box for row in rows for box in sorted(row, key=lambda b: b.x)]
-
-
-def centre_box(image: Image.Image) -> Box:
-    """The largest centred square: what is classified when no face is found."""
-    side = min(image.size)
-    return Box((image.width - side) // 2, (image.height - side) // 2, side, 0.0)
-
-
-def crop(image: Image.Image, box: Box) -> Image.Image:
-    """The box's square of the picture; where it reaches past an edge, the edge pixels are repeated."""
-    inside = (max(box.x, 0), max(box.y, 0), min(box.x + box.size, image.width), min(box.y + box.size, image.height))
-    if inside == (box.x, box.y, box.x + box.size, box.y + box.size):
-        return image.crop(inside)
-    pixels = np.asarray(image.crop(inside))
-    before = (inside[1] - box.y, inside[0] - box.x)
-    after = (box.y + box.size - inside[3], box.x + box.size - inside[2])
-    padding = [(before[0], after[0]), (before[1], after[1])] + [(0, 0)] * (pixels.ndim - 2)
-    return Image.fromarray(np.pad(pixels, padding, mode="edge"), image.mode)
-
-
-def visible_part(box: Box, image_size) -> tuple:
-    """(left, top, right, bottom) of the box clipped to the picture: what to draw."""
-    return (max(box.x, 0), max(box.y, 0), min(box.x + box.size, image_size[0]) - 1,
-            min(box.y + box.size, image_size[1]) - 1)
-
-
-def portraits(paths, count, side=200, min_face=100, detector=None) -> list:
-    """The first `count` pictures among `paths` with one clear face (at least `min_face` pixels),
-    each cut to that face with what stands around it, the face half the picture wide, at `side`
-    pixels: portrait shots to make test pictures and clips from. Unreadable files are passed over."""
-    from .images import ImageError, read_image
-
-    detector, found = detector or FaceDetector(), []
-    for path in paths:
-        try:
-            picture = read_image(path).convert("RGB")
-        except ImageError:
-            continue
-        boxes = detector.detect(picture)
-        if len(boxes) == 1 and boxes[0].size >= min_face and boxes[0].score > 0.8:
-            box = boxes[0]
-            found.append(crop(picture, Box(box.x - box.size // 2, box.y - box.size // 2, 2 * box.size))
-                         .resize((side, side), Image.BICUBIC))
-            if len(found) == count:
-                break
-    return found

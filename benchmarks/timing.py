@@ -1,5 +1,6 @@
-"""How fast a classifier answers on this machine: faces a second in batches, one face's time, the CPU's name.
-The benchmarks and the experiments time every model with these, so their figures compare."""
+"""How fast things run on this machine: faces a second in batches, one face's time, the CPU's name,
+and a stopwatch for the video pipeline's stages. The benchmarks and the experiments time every
+model with these, so their figures compare."""
 import platform
 import time
 
@@ -33,3 +34,23 @@ def milliseconds_for_one_face(model, arrays, rounds=200):
         model(arrays[index % len(arrays)][None])
         times.append(time.perf_counter() - started)
     return 1000 * float(np.median(times))
+
+
+STAGES = ("decode", "detect", "classify", "track", "write")  # the video pipeline's, as it names them
+
+
+class Stopwatch:
+    """Seconds spent in each stage of the video pipeline: it calls `start(stage)` as each begins."""
+
+    def __init__(self):
+        self.seconds = dict.fromkeys(STAGES, 0.0)
+        self._stage, self._since = None, None
+
+    def start(self, stage):
+        now = time.perf_counter()
+        if self._stage:
+            self.seconds[self._stage] += now - self._since
+        self._stage, self._since = stage, now
+
+    def stop(self):
+        self.start(None)

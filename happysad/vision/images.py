@@ -15,7 +15,6 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_PIXELS = 100_000_000
 MIN_SIDE = 16  # smaller holds no usable face (FER2013 faces are 48x48)
 MAX_ASPECT = 10  # a 10000x50 strip is a banner, not a photo
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
 
 class ImageError(ValueError):
@@ -102,8 +101,8 @@ def _standard_mode(image: Image.Image) -> Image.Image:
 
 def to_model_input(image: Image.Image, size: int, channels: int = 1, resample=Image.BILINEAR) -> np.ndarray:
     """A float32 array (size, size, channels) in [0, 1], resized as Keras' loader does
-    (bilinear, as the project's flows ask; Keras' own default is nearest). A model's size and
-    channels: happysad.answer.prediction.input_size_and_channels."""
+    (bilinear, as the project's flows ask; Keras' own default is nearest): `size` and `channels`
+    are the model's input side and channels (1 grayscale, 3 colour)."""
     image = image.convert("L" if channels == 1 else "RGB")
     image = image.resize((size, size), resample)
     pixels = np.asarray(image, dtype=np.float32) / 255.0
