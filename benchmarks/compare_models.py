@@ -52,7 +52,7 @@ from happysad.answer.prediction import classify_photos, input_size_and_channels,
 from happysad.data.looking_down import looking_down
 from happysad.data.votes import VOTE_COLUMNS, agreed_labels, pixel_key, plurality, three_way_labels, votes_table
 from fer_reference import EMOTIONS as FER_EMOTIONS, FerAsHappySad
-from timing import cpu_name, images_per_second, milliseconds_for_one_face
+from timing import cpu_name, images_per_second, milliseconds_for_one_face, provenance
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 # bilinear: what the project's flows and `predict` use; nearest: Keras' flow_from_directory default
@@ -289,7 +289,7 @@ def main():
                          f"{latencies[fer] / latencies[ours]:.2f}x as fast for one face")
     print("\n".join(lines))
     RESULTS.write_text("# Benchmark: happysad against the fer package's model\n\n"
-                       "Written by `python benchmarks/compare_models.py`.\n\n" + "\n".join(lines) + "\n")
+                       f"Written by `python tasks.py bench compare_models`. {provenance()}\n\n" + "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ Prints, for 1 and 4 clients: frames sent, answered and dropped, the delay from a
 answer received (median and p95), and the first and last part's median (is it flat?); the time
 from the server's start to its first answer; then a run of --minutes with one client: the first
 and the last minute's median delay and the server's resident memory after each. Writes the
-tables to benchmarks/RESULTS-live.md with the CPU named.
+tables to benchmarks/RESULTS-live.md with the CPU and the commit named.
 """
 import argparse
 import json
@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from live_server import CLIP, clip_frames, serving, websocket_url  # noqa: E402
 
-from timing import cpu_name  # noqa: E402
+from timing import cpu_name, provenance  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS-live.md"
 RATE = 30.0
@@ -152,7 +152,8 @@ def main():
                         last_median <= 1.1 * first_median and abs(memory_last - memory_first) <= 20))
     lines += ["", "Targets:", ""] + [f"- {text}: {'met' if met else '**not met**'}" for text, met in targets]
     print("\n".join(lines))
-    RESULTS.write_text("# Benchmark: live answers\n\nWritten by `python tasks.py bench live`.\n\n" + "\n".join(lines) + "\n")
+    RESULTS.write_text(f"# Benchmark: live answers\n\nWritten by `python tasks.py bench live`. {provenance()}\n\n"
+                       + "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 and a stopwatch for the video pipeline's stages. The benchmarks and the experiments time every
 model with these, so their figures compare."""
 import platform
+import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -13,6 +15,21 @@ def cpu_name() -> str:
         return f"{len(names)} x {names[0]}" if names else platform.processor()
     except OSError:
         return platform.processor() or platform.machine()
+
+
+def provenance() -> str:
+    """Where a result file's figures come from: the CPU and the commit (marked when the working tree
+    differs from it)."""
+    def git(*arguments):
+        try:
+            return subprocess.run(["git", *arguments], cwd=Path(__file__).resolve().parent, capture_output=True,
+                                  text=True, timeout=30).stdout.strip()
+        except OSError:
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = " with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
+    return f"Measured on {cpu_name()}, at commit {commit}{changed}."
 
 
 def images_per_second(model, arrays, batch=256, rounds=5):

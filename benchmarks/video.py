@@ -11,7 +11,7 @@ pipeline in this process with a stopwatch on each stage (decode, detect: BlazeFa
 classify, track, write) and the label changes of the smoothed answers (how steady the table
 reads). For the made clip, coverage: of the faces `predict`'s detector finds fully inside a
 frame (each frame searched whole, in tiles, on its own), the share that `video` follows there.
-Prints the CPU.
+Prints the CPU; writes benchmarks/RESULTS-video.md (with the CPU and the commit).
 """
 import argparse
 import subprocess
@@ -32,9 +32,10 @@ from happysad.answer.video_command import AnnotatedWriter
 from happysad.config import ONE_PASS, SHIPPED_MODEL, STEADY
 from happysad.data.datafolder import held_out_photos
 from portraits import portraits
-from timing import STAGES, Stopwatch, cpu_name
+from timing import STAGES, Stopwatch, cpu_name, provenance
 
 CLIP = Path(__file__).resolve().parents[2] / "shared/datasets/videos/woman2.mp4"
+RESULTS = Path(__file__).resolve().parent / "RESULTS-video.md"
 FRAME = (640, 360)
 
 
@@ -123,10 +124,11 @@ def main():
     args = parser.parse_args()
     if not args.clip.is_file():
         raise SystemExit(f"no clip at {args.clip}: give one with --clip")
-    print(f"Video on {cpu_name()}, every frame read\n")
-    print("| clip | copies | frames | faces followed | whole command, x real time | pipeline frames/s | "
-          + " | ".join(f"{stage} ms" for stage in STAGES) + " | label changes | found where predict finds a face |")
-    print("|---" * (8 + len(STAGES)) + "|")
+    lines = [f"Video on {cpu_name()}, every frame read", "",
+             "| clip | copies | frames | faces followed | whole command, x real time | pipeline frames/s | "
+             + " | ".join(f"{stage} ms" for stage in STAGES) + " | label changes | found where predict finds a face |",
+             "|---" * (8 + len(STAGES)) + "|"]
+    print("\n".join(lines), flush=True)
     with tempfile.TemporaryDirectory() as made:
         clips = [args.clip, panning_clip(unseen_portraits(args.data_dir, 5), Path(made, "wall_pan.mp4"))]
         for clip in clips:
@@ -138,9 +140,12 @@ def main():
                 per_frame = " | ".join(f"{seconds[stage] / frames * 1000:.1f}" for stage in STAGES)
                 found, followed = coverage(rows, pictures) if clip != args.clip else (0, 0)
                 share = f"{followed / found:.1%} of {found}" if found else "-"
-                print(f"| {clip.name} | {copies} | {frames} | {len({r.face for r in rows})} | "
-                      f"{frames / rate / whole:.2f} ({whole:.1f} s for {frames / rate:.1f} s) | {frames / elapsed:.1f} | "
-                      f"{per_frame} | {label_changes(rows)} | {share} |", flush=True)
+                lines.append(f"| {clip.name} | {copies} | {frames} | {len({r.face for r in rows})} | "
+                             f"{frames / rate / whole:.2f} ({whole:.1f} s for {frames / rate:.1f} s) | "
+                             f"{frames / elapsed:.1f} | {per_frame} | {label_changes(rows)} | {share} |")
+                print(lines[-1], flush=True)
+    RESULTS.write_text(f"# Benchmark: video\n\nWritten by `python tasks.py bench video`. {provenance()}\n\n"
+                       + "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
