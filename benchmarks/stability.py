@@ -9,7 +9,8 @@ is classified. Prints, for this project's model and for `fer`'s, the share of fa
 confidence moves by more than 5 points under some shift, and the share whose label flips.
 FER2013 faces: holdout/happy and holdout/sad at 48x48 (the whole image is the crop); photo
 faces: every face BlazeFace finds in holdout/photos. This project's model both as `predict`
-answers (ten copies averaged) and as `video` does (one pass).
+answers (ten copies averaged) and as `video` does (one pass). Writes benchmarks/RESULTS-stability.md
+(with the CPU and the commit).
 """
 import argparse
 from pathlib import Path
@@ -26,8 +27,10 @@ from happysad.vision.images import read_image, to_model_input
 from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import input_size_and_channels, predict_arrays
 from happysad.data.votes import FER_SIZE
+from timing import provenance
 
 MOVED_POINTS = 0.05  # a confidence change larger than this counts as a change
+RESULTS = Path(__file__).resolve().parent / "RESULTS-stability.md"
 
 
 def held_out_crops(data_dir, detector):
@@ -70,13 +73,18 @@ def main():
     classifier = load_classifier(args.model)
     models = {"happysad, ten copies (predict)": AsAnswered(classifier, STEADY),
               "happysad, one pass (video)": AsAnswered(classifier, ONE_PASS), "fer (pip package)": FerAsHappySad()}
-    print(f"each crop moved by {args.shift:.0%} of its side (at least 1 pixel) left, right, up and down\n")
-    print(f"| model | faces | count | confidence moves > {MOVED_POINTS:.0%} | label flips | median move |")
-    print("|---|---|---|---|---|---|")
+    lines = [f"Each crop moved by {args.shift:.0%} of its side (at least 1 pixel) left, right, up and down; "
+             "P(sad | happy or sad) compared.", "",
+             f"| model | faces | count | confidence moves > {MOVED_POINTS:.0%} | label flips | median move |",
+             "|---|---|---|---|---|---|"]
+    print("\n".join(lines), flush=True)
     for name, model in models.items():
         for set_name, crops in sets:
             changed, flipped, median = stability(model, crops, args.shift)
-            print(f"| {name} | {set_name} | {len(crops)} | {changed:.1%} | {flipped:.1%} | {median:.3f} |", flush=True)
+            lines.append(f"| {name} | {set_name} | {len(crops)} | {changed:.1%} | {flipped:.1%} | {median:.3f} |")
+            print(lines[-1], flush=True)
+    RESULTS.write_text(f"# Benchmark: stability\n\nWritten by `python tasks.py bench stability`. {provenance()}\n\n"
+                       + "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def read_table(path):
 
 
 def face_series(rows) -> dict:
-    """{face: FaceSeries} from rows (the table read back, or a video's FaceInFrame rows), in time order;
+    """{face: FaceSeries} from rows (the table read back, or a video's Predictions), in time order;
     series already made are given back as they are, so a table read once serves the summary and the figure."""
     if isinstance(rows, dict):
         return rows
