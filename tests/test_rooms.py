@@ -110,3 +110,11 @@ def test_no_module_imports_itself_round_a_circle():
         visit(module, [module])
     assert "happysad.vision.faces" in graph and graph["happysad.answer.video"], "the import graph was read"
     assert not circles, circles
+
+
+def test_pip_install_installs_every_room():
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(path.parent.relative_to(PACKAGE.parent).parts) for path in PACKAGE.rglob("__init__.py")}
+    assert found <= listed, f"pyproject.toml leaves out {found - listed}"
