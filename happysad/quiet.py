@@ -1,6 +1,6 @@
 """TensorFlow's start-up lines, silenced once for every entry point (notebook, CLI, tests, benchmarks).
 
-Nothing is turned off: oneDNN stays on (it makes training about 4x faster on a CPU).
+Nothing is turned off: oneDNN stays on (it is what makes TensorFlow fast on a CPU; docs/speed.md).
 TF_CPP_MIN_LOG_LEVEL quiets the C++ log and absl the Python one, but the oneDNN notice (and
 TensorFlow Lite's XNNPACK notice) are written straight to the process's stderr before either
 is read: those moments run with that file descriptor muted. `happysad.train` calls

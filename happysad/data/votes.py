@@ -7,8 +7,8 @@ grayscale pixels row by row, so a renamed or losslessly re-encoded copy still fi
 
 `data import` writes VOTES_FILE into the data folder: one row per stored image that has votes
 (its path relative to the data folder and the ten counts). The notebook and the benchmarks
-read it with `read_votes`; a data folder without it (web photos, a user's own faces) works as
-before, with no second yardstick.
+read it with `read_votes`; a data folder without it (web photos, a user's own faces) works,
+with no second yardstick.
 
 The second yardstick: a face is *agreed* when the annotators' plurality (a strict maximum
 over all ten columns, so ties, `unknown` and not-a-face never count) is happiness or sadness;
