@@ -9,12 +9,22 @@ from pathlib import Path
 import numpy as np
 
 
+# What tells the machines apart where /proc/cpuinfo names them alike ("AMD EPYC"): the widest
+# vector units and bfloat16 (training runs mixed_bfloat16 only where the CPU computes it).
+ISA = (("amx_bf16", "AMX"), ("avx512_bf16", "AVX-512 with BF16"), ("avx512f", "AVX-512"), ("avx2", "AVX2"))
+
+
 def cpu_name() -> str:
+    """"2 x AMD EPYC (AVX-512 with BF16)": the cores, the model's name and its widest vector unit."""
     try:
-        names = [line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")]
-        return f"{len(names)} x {names[0]}" if names else platform.processor()
+        lines = open("/proc/cpuinfo").read().splitlines()
     except OSError:
         return platform.processor() or platform.machine()
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    flags = set(next((line.split(":", 1)[1].split() for line in lines if line.startswith("flags")), []))
+    widest = next((name for flag, name in ISA if flag in flags), None)
+    name = f"{len(names)} x {names[0]}" if names else platform.processor()
+    return f"{name} ({widest})" if widest else name
 
 
 def provenance() -> str:
@@ -28,7 +38,8 @@ def provenance() -> str:
             return ""
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    changed = " with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else ""
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", "..", ":(exclude)RESULTS*.md")
+    changed = " with uncommitted changes" if changed else ""
     return f"Measured on {cpu_name()}, at commit {commit}{changed}."
 
 
