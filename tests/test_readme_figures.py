@@ -4,9 +4,10 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# A figure: a number with a decimal point, a percent sign or a thousands separator (plain small counts
-# such as "6 of 10 annotators" or "48x48" are the README's own words).
-FIGURE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+\.\d+|\d+(?=%))(?![\w])")
+# A figure: a number with a decimal point, a percent sign or a thousands separator, alone or as a
+# ratio ("2.59x"); plain small counts such as "6 of 10 annotators" and sizes such as "48x48" are the
+# README's own words.
+FIGURE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+\.\d+|\d+(?=%))(?=x(?!\w)|(?!\w))")
 
 
 NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
