@@ -16,6 +16,7 @@ import numpy as np
 
 from happysad.config import ONE_PASS, SHIPPED_MODEL, STEADY
 from happysad.answer.classifier import load_classifier
+from happysad.answer.emotions import answers_from_logits
 from happysad.answer.frames import VideoSource
 from happysad.vision.images import read_image, to_model_input
 from happysad.answer.prediction import classify_photos, input_size_and_channels
@@ -44,9 +45,10 @@ def main():
                    for p in folder.glob("*.png"))
     batch = np.stack([to_model_input(read_image(p), size, channels) for p in faces])
     for copies in (ONE_PASS, STEADY):
-        print(line(f"held-out FER2013 faces, {copies} cop{'y' if copies == 1 else 'ies'}, eight logits",
-                   classifier.emotion_logits(batch, copies)), flush=True)
-        answers = classifier.answer(batch, copies)
+        logits = classifier.emotion_logits(batch, copies)
+        print(line(f"held-out FER2013 faces, {copies} cop{'y' if copies == 1 else 'ies'}, eight logits", logits),
+              flush=True)
+        answers = answers_from_logits(logits, classifier.temperature)  # what classifier.answer gives
         print(line("  ... three answers and P(sad | happy or sad)",
                    [(*a.probabilities, a.p_sad_vs_happy) for a in answers]), flush=True)
     photos = held_out_photos(args.data_dir)[0]

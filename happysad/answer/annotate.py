@@ -73,7 +73,7 @@ def place_labels(predictions, image_size) -> list:
 
 def _touching(a, b) -> bool:
     """Whether two rectangles of pixels (left, top, right, bottom, right and bottom inclusive) share one."""
-    return bool(intersection((a[0], a[1], a[2] + 1, a[3] + 1), (b[0], b[1], b[2] + 1, b[3] + 1)) > 0)
+    return intersection((a[0], a[1], a[2] + 1, a[3] + 1), (b[0], b[1], b[2] + 1, b[3] + 1)) > 0
 
 
 def _fitted(text, image_size, padding, size=None):

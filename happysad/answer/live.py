@@ -31,11 +31,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..vision.images import ImageError, decode_image
+from .frames import VideoError, VideoSource
 
 MAX_FRAME_BYTES = 8 * 1024 * 1024  # a 4K JPEG is about 2 MB
 MAX_FRAME_PIXELS = 4096 * 4096
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 PAGE = Path(__file__).resolve().parents[1] / "resources" / "live.html"
+
+
+def decode_frame(data: bytes, name: str):
+    """A frame or a posted picture, decoded within the server's limits; ImageError otherwise."""
+    if len(data) > MAX_FRAME_BYTES:
+        raise ImageError(name, f"refused: {len(data):,} bytes is more than {MAX_FRAME_BYTES:,}")
+    return decode_image(data, name, max_pixels=MAX_FRAME_PIXELS)
 
 
 def answer_message(frame: int, faces, received_s: float, answered_s: float, dropped: int, time_s: float) -> dict:
@@ -64,9 +72,7 @@ class Answerer:
 
     def frame(self, follower, data: bytes, index: int, time_s: float):
         """[Prediction, ...] of one encoded frame; ImageError when it cannot be used."""
-        if len(data) > MAX_FRAME_BYTES:
-            raise ImageError(f"frame {index}", f"refused: {len(data):,} bytes is more than {MAX_FRAME_BYTES:,}")
-        image = decode_image(data, f"frame {index}", max_pixels=MAX_FRAME_PIXELS)
+        image = decode_frame(data, f"frame {index}")
         with self.lock:
             faces = follower(image, index, time_s)
             self.frames_answered += 1
@@ -156,8 +162,6 @@ class ServerSource:
     delays the others) and to the LSL outlet when there is one."""
 
     def __init__(self, answerer: Answerer, path=None, camera=None, outlet=None, loop_video=False):
-        from .frames import VideoSource
-
         self.source = VideoSource(path, camera)
         self.answerer, self.outlet, self.loop_video, self.path = answerer, outlet, loop_video, path
         self.subscribers: set = set()
@@ -172,8 +176,6 @@ class ServerSource:
 
     def run(self):
         from PIL import Image
-
-        from .frames import VideoSource
 
         follower, started = self.answerer.follower(), time.monotonic()
         while not self.stop.is_set():
@@ -224,27 +226,30 @@ def create_app(model_path, smoothing=0.5, copies=1, token=None, source_options=N
     def allowed(connection) -> bool:
         return token is None or secrets.compare_digest(connection.query_params.get("token", ""), token)
 
+    def guarded(handler):
+        """The HTTP handler, behind the token."""
+        async def checked(request):
+            if not allowed(request):
+                return JSONResponse({"error": "a token is needed: ?token=..."}, status_code=403)
+            return await handler(request)
+        return checked
+
+    @guarded
     async def page(request):
-        if not allowed(request):
-            return JSONResponse({"error": "a token is needed: ?token=..."}, status_code=403)
         return FileResponse(PAGE, media_type="text/html")
 
+    @guarded
     async def health(request):
-        if not allowed(request):
-            return JSONResponse({"error": "a token is needed: ?token=..."}, status_code=403)
         source = state["source"]
         return JSONResponse({"status": "ok", "model": str(model_path), "runtime": answerer.classifier.runtime,
                              "live": {"frames_answered": answerer.frames_answered},
                              "source": None if source is None else {"frames_answered": source.frames_answered}})
 
+    @guarded
     async def predict(request):
-        if not allowed(request):
-            return JSONResponse({"error": "a token is needed: ?token=..."}, status_code=403)
         data = await request.body()
         try:
-            if len(data) > MAX_FRAME_BYTES:
-                raise ImageError("body", f"refused: {len(data):,} bytes is more than {MAX_FRAME_BYTES:,}")
-            image = decode_image(data, "body", max_pixels=MAX_FRAME_PIXELS)
+            image = decode_frame(data, "body")
         except ImageError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
 
@@ -316,7 +321,6 @@ async def _until_closed(websocket):
 def run_serve(args) -> int:
     """`python -m happysad serve`: exit 0 when stopped, 2 when it cannot start."""
     from .classifier import ModelError
-    from .frames import VideoError
 
     try:
         import uvicorn

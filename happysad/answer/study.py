@@ -67,13 +67,13 @@ def find_recordings(inputs) -> list:
     if expanded.problems:
         raise StudyError("; ".join(f"{argument}: {reason}" for argument, reason in expanded.problems))
     found, names = [], set()
-    for video, base in ((item.path, item.base) for item in expanded.found):
-        name = video.relative_to(base).with_suffix("").as_posix()
+    for video in expanded.found:
+        name = video.path.relative_to(video.base).with_suffix("").as_posix()
         unique, copy = name, 2
         while unique in names:
             unique, copy = f"{name}-{copy}", copy + 1
         names.add(unique)
-        found.append(Recording(video, unique))
+        found.append(Recording(video.path, unique))
     return found
 
 

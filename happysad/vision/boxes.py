@@ -1,7 +1,7 @@
 """Box geometry: a face's square, how much two boxes overlap, the crop a box cuts from a picture.
 
-One overlap function serves every caller: `intersection` of two boxes' corners (or of arrays of
-them, as NumPy broadcasts), from which `iou` and `covered_share` are read.
+One overlap function serves every caller: `intersection` of two boxes' corners, from which `iou`
+and `covered_share` are read (plain Python: they run for every pair of faces in every frame).
 """
 from dataclasses import dataclass
 
@@ -31,30 +31,28 @@ def corners(box) -> tuple:
 
 
 def area(a):
-    """The area of corners (left, top, right, bottom), or of an array of them (last axis)."""
-    a = np.asarray(a)
-    return (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
+    """The area of corners (left, top, right, bottom)."""
+    return (a[2] - a[0]) * (a[3] - a[1])
 
 
 def intersection(a, b):
-    """The area two boxes' corners share (0 when apart); arrays of corners broadcast."""
-    a, b = np.asarray(a), np.asarray(b)
-    width = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
-    height = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
-    return width * height
+    """The area two boxes' corners share (0 when apart)."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return max(0, width) * max(0, height)
 
 
-def iou(a, b):
-    """Intersection over union of two boxes' corners (0 when their union is empty); arrays broadcast."""
+def iou(a, b) -> float:
+    """Intersection over union of two boxes' corners (0 when their union is empty)."""
     both = intersection(a, b)
     union = area(a) + area(b) - both
-    return np.divide(both, union, out=np.zeros(np.shape(both), dtype=np.result_type(both, 1.0)), where=union > 0)
+    return both / union if union > 0 else 0.0
 
 
 def covered_share(a, b) -> float:
     """The share of box a that box b covers (0 for an empty a)."""
     own = area(corners(a))
-    return float(intersection(corners(a), corners(b)) / own) if own else 0.0
+    return intersection(corners(a), corners(b)) / own if own else 0.0
 
 
 def reading_order(boxes) -> list:

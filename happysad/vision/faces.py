@@ -196,7 +196,7 @@ def _weighted_suppression(boxes: np.ndarray, scores: np.ndarray, overlap=SUPPRES
     merged = []
     while order.size:
         best, others = boxes[order[0]], boxes[order]
-        same = iou(best, others) > overlap
+        same = np.array([iou(best, other) > overlap for other in others])
         weights = scores[order[same]]
         merged.append(((others[same] * weights[:, None]).sum(axis=0) / weights.sum(), float(scores[order[0]])))
         order = order[~same]
